@@ -1,0 +1,2 @@
+// The `dggrn` command: CLI, local-mode launcher and silo host (see Cli/).
+return await Dggrn.Orchestrator.Cli.CliApp.RunAsync(args);
