@@ -29,7 +29,8 @@ else
   [ -d "$DGGRN_MRI_DATA" ] || { echo "tests/run.sh: real MRI data folder $DGGRN_MRI_DATA is missing (set DGGRN_MRI_DATA or pass --no-real-data)"; echo "0 passed, 1 failed"; exit 1; }
 fi
 [ -n "$extra_filter" ] && filter="${filter:+$filter&}$extra_filter"
-[ ${#projects[@]} -eq 0 ] && projects=(Model.Tests Orchestrator.Tests Worker.Tests Dashboard.Tests EndToEnd.Tests)
+all_projects=0
+[ ${#projects[@]} -eq 0 ] && all_projects=1 && projects=(Model.Tests Orchestrator.Tests Worker.Tests Dashboard.Tests EndToEnd.Tests)
 
 bash deploy/local/install-deps.sh all || { echo "tests/run.sh: installing dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -55,11 +56,14 @@ if [ -z "${DGGRN_TEST_S3_ENDPOINT:-}" ]; then
 fi
 export DGGRN_TEST_CONFIGURATION=Release
 
-echo "tests/run.sh: building (Release)"
-if ! dotnet build DGGRN.sln -c Release -nologo -v q -clp:ErrorsOnly >"$work/build.log" 2>&1; then
-  grep -E "error" "$work/build.log" | sort -u | head -40; echo "0 passed, 1 failed"; exit 1
-fi
-mkdir -p artifacts && touch artifacts/.dggrn-build-stamp   # ./dggrn reuses this build
+if [ "$all_projects" = 1 ]; then targets=(DGGRN.sln); else targets=(); for p in "${projects[@]}"; do targets+=("tests/$p/Dggrn.$p.csproj"); done; fi
+for t in "${targets[@]}"; do
+  echo "tests/run.sh: building $t (Release)"
+  if ! dotnet build "$t" -c Release -nologo -v q -clp:ErrorsOnly >"$work/build.log" 2>&1; then
+    grep -E "error" "$work/build.log" | sort -u | head -40; echo "0 passed, 1 failed"; exit 1
+  fi
+done
+[ "$all_projects" = 1 ] && mkdir -p artifacts && touch artifacts/.dggrn-build-stamp   # ./dggrn reuses this build
 
 results="$root/artifacts/test-results"; rm -rf "$results"; mkdir -p "$results"
 status=0
