@@ -8,7 +8,7 @@ public sealed record ReportTable(
     int Table,
     string Title,
     string Protocol,
-    /// <summary>Column headers after the row label columns, e.g. ["PSNR", "SSIM"] or ["K=32", "K=64", "K=128"].</summary>
+    // Column headers after the row label columns, e.g. ["PSNR", "SSIM"] or ["K=32", "K=64", "K=128"].
     string[] Columns,
     ReportRow[] Rows,
     string[] Notes,
