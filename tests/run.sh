@@ -30,7 +30,7 @@ else
 fi
 [ -n "$extra_filter" ] && filter="${filter:+$filter&}$extra_filter"
 all_projects=0
-[ ${#projects[@]} -eq 0 ] && all_projects=1 && projects=(Model.Tests Orchestrator.Tests Worker.Tests Dashboard.Tests EndToEnd.Tests)
+[ ${#projects[@]} -eq 0 ] && all_projects=1 && projects=(Model.Tests Orchestrator.Tests Worker.Tests Dashboard.Tests Deploy.Tests EndToEnd.Tests)
 
 bash deploy/local/install-deps.sh all || { echo "tests/run.sh: installing dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
 
