@@ -63,9 +63,9 @@ for t in "${targets[@]}"; do
     grep -E "error" "$work/build.log" | sort -u | head -40; echo "0 passed, 1 failed"; exit 1
   fi
 done
-[ "$all_projects" = 1 ] && mkdir -p artifacts && touch artifacts/.dggrn-build-stamp   # ./dggrn reuses this build
+[ "$all_projects" = 1 ] && [ -z "${DGGRN_ARTIFACTS:-}" ] && mkdir -p artifacts && touch artifacts/.dggrn-build-stamp   # ./dggrn reuses this build
 
-results="$root/artifacts/test-results"; rm -rf "$results"; mkdir -p "$results"
+results="${DGGRN_ARTIFACTS:-$root/artifacts}/test-results/run-$$"; mkdir -p "$results"
 status=0
 for p in "${projects[@]}"; do
   echo "tests/run.sh: $p"
@@ -84,5 +84,6 @@ for t in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
 done
 [ $status != 0 ] && [ $failed = 0 ] && failed=1   # a project that crashed or found no tests counts as a failure
+echo "test results: $results"
 echo "$passed passed, $failed failed"
 [ $status = 0 ] && [ $failed = 0 ]
