@@ -63,7 +63,8 @@ for t in "${targets[@]}"; do
     grep -E "error" "$work/build.log" | sort -u | head -40; echo "0 passed, 1 failed"; exit 1
   fi
 done
-[ "$all_projects" = 1 ] && [ -z "${DGGRN_ARTIFACTS:-}" ] && mkdir -p artifacts && touch artifacts/.dggrn-build-stamp   # ./dggrn reuses this build
+art="${DGGRN_ARTIFACTS:-$root/artifacts}"
+[ "$all_projects" = 1 ] && mkdir -p "$art" && touch "$art/.dggrn-build-stamp"   # ./dggrn reuses this build
 
 results="${DGGRN_ARTIFACTS:-$root/artifacts}/test-results/run-$$"; mkdir -p "$results"
 status=0
