@@ -1,3 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+using Dggrn.Dashboard.Hosting;
+
+var app = DashboardHost.Create(args);
+await app.RunAsync();

@@ -1,0 +1,57 @@
+using Dggrn.Contracts.Storage;
+using Dggrn.Dashboard.Auth;
+using Dggrn.Dashboard.Services;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
+
+namespace Dggrn.Dashboard.Hosting;
+
+/// <summary>Service registrations of the dashboard.</summary>
+public static class ServiceExtensions
+{
+    /// <summary>Adds options, database access, live metrics, the orchestrator client, sign-in and Blazor.</summary>
+    public static WebApplicationBuilder AddDashboardServices(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DashboardHost.DefaultUrls);
+        // Serves _content/MudBlazor and _content/Plotly.Blazor from the build output too (not only after publish),
+        // which is how the local-mode launcher runs the dashboard. A no-op when no manifest is present.
+        builder.WebHost.UseStaticWebAssets();
+
+        builder.Services.AddOptions<DashboardOptions>().BindConfiguration("Dashboard");
+        var cs = builder.Configuration.GetConnectionString("Lab");
+        builder.Services.AddDbContextFactory<LabDbContext>(o =>
+            LabDbContext.Configure(o, cs ?? throw new InvalidOperationException(
+                "ConnectionStrings:Lab is not set: the dashboard needs the lab PostgreSQL connection string")));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LabReader>();
+        builder.Services.AddSingleton<MetricsNotifier>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsNotifier>());
+        builder.Services.AddTransient<MetricStream>();
+        builder.Services.AddHttpClient<OrchestratorClient>();
+        builder.Services.AddSingleton<TokenSignIn>();
+
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                var hours = builder.Configuration.GetValue<double?>("Dashboard:SessionHours") ?? 12;
+                o.Cookie.Name = "dggrn.dashboard";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.LoginPath = "/signin";
+                o.AccessDeniedPath = "/denied";
+                o.ExpireTimeSpan = TimeSpan.FromHours(hours);
+                o.SlidingExpiration = true;
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Roles.SubmitterPolicy, p => p.RequireRole(Roles.Submitter, Roles.Admin))
+            .AddPolicy(Roles.AdminPolicy, p => p.RequireRole(Roles.Admin));
+        builder.Services.AddCascadingAuthenticationState();
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        return builder;
+    }
+}

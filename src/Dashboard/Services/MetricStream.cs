@@ -1,0 +1,98 @@
+using Dggrn.Contracts.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Dggrn.Dashboard.Services;
+
+/// <summary>
+/// Live metric rows for a fixed set of trials and metric names: the full history once, then only rows with
+/// an id above the last one seen, fetched on NOTIFY for one of the trials and on a poll tick.
+/// </summary>
+/// <remarks>
+/// Fetches are serialised, so a notification and a tick never deliver the same row twice. Every point is
+/// delivered: nothing is sampled. Dispose stops both the listener subscription and the timer.
+/// </remarks>
+public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNotifier notifier, IOptions<DashboardOptions> options,
+    ILogger<MetricStream> log) : IAsyncDisposable
+{
+    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly CancellationTokenSource _stop = new();
+    HashSet<Guid> _trials = [];
+    string[] _names = [];
+    long _lastId;
+    Func<IReadOnlyList<MetricRow>, Task>? _onRows;
+    Task? _poller;
+
+    /// <summary>Loads the history and starts delivering new rows to <paramref name="onRows"/> (called off the render thread).</summary>
+    public async Task<IReadOnlyList<MetricRow>> StartAsync(IEnumerable<Guid> trials, IEnumerable<string> names,
+        Func<IReadOnlyList<MetricRow>, Task> onRows, CancellationToken ct = default)
+    {
+        _trials = [.. trials];
+        _names = [.. names.Distinct()];
+        var history = await FetchAsync(0, ct);
+        _lastId = history.Count > 0 ? history.Max(r => r.Id) : 0;
+        _onRows = onRows;
+        notifier.MetricsWritten += OnNotified;
+        _poller = PollAsync();
+        return history;
+    }
+
+    void OnNotified(Guid trial)
+    {
+        if (_trials.Contains(trial)) _ = PumpAsync();
+    }
+
+    async Task PollAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(0.1, options.Value.PollSeconds)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token)) await PumpAsync();
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    async Task PumpAsync()
+    {
+        if (_stop.IsCancellationRequested) return;
+        try
+        {
+            await _gate.WaitAsync(_stop.Token);
+            try
+            {
+                var rows = await FetchAsync(_lastId, _stop.Token);
+                if (rows.Count == 0 || _onRows is null) return;
+                _lastId = rows[^1].Id;
+                await _onRows(rows);
+            }
+            finally { _gate.Release(); }
+        }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { }
+        catch (Exception ex)
+        {
+            log.LogWarning("fetching new metric rows failed: {Error}", ex.Message);
+        }
+    }
+
+    async Task<List<MetricRow>> FetchAsync(long afterId, CancellationToken ct)
+    {
+        if (_trials.Count == 0 || _names.Length == 0) return [];
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var ids = _trials.ToArray();
+        return await db.Metrics.AsNoTracking()
+            .Where(m => m.Id > afterId && ids.Contains(m.TrialId) && _names.Contains(m.Name))
+            .OrderBy(m => m.Id)
+            .Select(m => new MetricRow(m.Id, m.TrialId, m.Name, m.Step, m.Epoch, m.Value))
+            .ToListAsync(ct);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        notifier.MetricsWritten -= OnNotified;
+        await _stop.CancelAsync();
+        if (_poller is not null) await _poller;
+        _stop.Dispose();
+    }
+}

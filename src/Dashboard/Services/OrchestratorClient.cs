@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dggrn.Contracts.Api;
+using Microsoft.Extensions.Options;
+
+namespace Dggrn.Dashboard.Services;
+
+/// <summary>Outcome of a submit: the new experiment, or every spec error at once.</summary>
+public sealed record SubmitOutcome(SubmitResponse? Created, SpecErrorsResponse? Errors, string? Failure);
+
+/// <summary>The orchestrator HTTP API as the dashboard uses it (service token from <see cref="DashboardOptions.Token"/>).</summary>
+public sealed class OrchestratorClient
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    readonly HttpClient _http;
+
+    /// <summary>Creates a client bound to the configured orchestrator URL and token.</summary>
+    public OrchestratorClient(HttpClient http, IOptions<DashboardOptions> options)
+    {
+        _http = http;
+        _http.BaseAddress = new Uri(options.Value.OrchestratorUrl.TrimEnd('/') + "/");
+        if (!string.IsNullOrEmpty(options.Value.Token))
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.Token);
+    }
+
+    /// <summary>A paper table with measured values (format=json).</summary>
+    public async Task<ReportTable> ReportAsync(Guid experimentId, int table, CancellationToken ct = default)
+    {
+        using var r = await _http.GetAsync($"api/experiments/{experimentId}/report?table={table}&format=json", ct);
+        await EnsureAsync(r, $"report table {table}", ct);
+        return await r.Content.ReadFromJsonAsync<ReportTable>(Json, ct)
+               ?? throw new InvalidOperationException($"orchestrator returned an empty body for report table {table}");
+    }
+
+    /// <summary>A paper table as text in md, csv or latex.</summary>
+    public async Task<string> ReportTextAsync(Guid experimentId, int table, string format, CancellationToken ct = default)
+    {
+        using var r = await _http.GetAsync($"api/experiments/{experimentId}/report?table={table}&format={Uri.EscapeDataString(format)}", ct);
+        await EnsureAsync(r, $"report table {table} as {format}", ct);
+        return await r.Content.ReadAsStringAsync(ct);
+    }
+
+    /// <summary>Submits a spec or a preset.</summary>
+    public Task<SubmitOutcome> SubmitAsync(SubmitRequest request, CancellationToken ct = default) => PostSpecAsync("api/experiments", request, ct);
+
+    /// <summary>Validates a spec without submitting it (Created is null on success).</summary>
+    public Task<SubmitOutcome> ValidateAsync(SubmitRequest request, CancellationToken ct = default) => PostSpecAsync("api/specs/validate", request, ct);
+
+    async Task<SubmitOutcome> PostSpecAsync(string path, SubmitRequest request, CancellationToken ct)
+    {
+        using var r = await _http.PostAsJsonAsync(path, request, Json, ct);
+        if (r.IsSuccessStatusCode)
+            return new SubmitOutcome(r.StatusCode == System.Net.HttpStatusCode.Created
+                ? await r.Content.ReadFromJsonAsync<SubmitResponse>(Json, ct) : null, null, null);
+        if ((int)r.StatusCode == 400)
+        {
+            var body = await r.Content.ReadAsStringAsync(ct);
+            try
+            {
+                var errors = JsonSerializer.Deserialize<SpecErrorsResponse>(body, Json);
+                if (errors?.Errors is { Length: > 0 }) return new SubmitOutcome(null, errors, null);
+            }
+            catch (JsonException) { }
+            return new SubmitOutcome(null, null, $"orchestrator refused the spec: {body}");
+        }
+        return new SubmitOutcome(null, null, $"orchestrator answered {(int)r.StatusCode} {r.ReasonPhrase} to {path}");
+    }
+
+    /// <summary>POST /api/{experiments|trials}/{id}/{cancel|pause|resume}.</summary>
+    public async Task ControlAsync(string kind, Guid id, string action, CancellationToken ct = default)
+    {
+        if (kind is not ("experiments" or "trials") || action is not ("cancel" or "pause" or "resume"))
+            throw new ArgumentException($"unsupported control {kind}/{action}");
+        using var r = await _http.PostAsync($"api/{kind}/{id}/{action}", null, ct);
+        await EnsureAsync(r, $"{action} of {kind[..^1]} {id}", ct);
+    }
+
+    /// <summary>Creates a token (admin service token required).</summary>
+    public async Task<(Guid Id, string Token)> CreateTokenAsync(string name, string role, bool singleUse, int? expiresInSeconds, CancellationToken ct = default)
+    {
+        using var r = await _http.PostAsJsonAsync("api/tokens", new { name, role, singleUse, expiresInSeconds }, Json, ct);
+        await EnsureAsync(r, "token creation", ct);
+        var doc = await r.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
+        return (doc.GetProperty("id").GetGuid(), doc.GetProperty("token").GetString() ?? "");
+    }
+
+    static async Task EnsureAsync(HttpResponseMessage r, string what, CancellationToken ct)
+    {
+        if (r.IsSuccessStatusCode) return;
+        var body = await r.Content.ReadAsStringAsync(ct);
+        throw new InvalidOperationException(
+            $"orchestrator {r.RequestMessage?.RequestUri} refused {what}: {(int)r.StatusCode} {r.ReasonPhrase} {body}".Trim());
+    }
+}
