@@ -1,12 +1,66 @@
+using System.Runtime.InteropServices;
+using Dggrn.Worker.Service.Trial;
+
 namespace Dggrn.Worker.Service;
 
-/// <summary>The long-running worker service (and the per-trial child process mode).</summary>
+/// <summary>The long-running worker service, and the per-trial child process mode (`trial LAUNCH.json`).</summary>
 public static class WorkerHost
 {
-    /// <summary>Runs the worker; returns the exit code.</summary>
-    public static Task<int> RunAsync(string[] args)
+    /// <summary>Runs the worker (or one trial child); returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine($"dggrn-worker: {Dggrn.Model.TorchProbe.DefaultDevice()} (not built yet)");
-        return Task.FromResult(1);
+        var config = WorkerConfiguration.Load(args);
+        WorkerOptions options;
+        Dggrn.Contracts.Blobs.CheckpointStoreOptions store;
+        try
+        {
+            options = WorkerConfiguration.Worker(config);
+            store = WorkerConfiguration.Store(config);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"dggrn-worker: bad configuration: {e.Message}");
+            return 2;
+        }
+        if (args.Length >= 2 && args[0] == "trial")
+            return await TrialChild.RunAsync(args[1], options, store);
+        if (args.Length >= 1 && args[0] == "reconcile")
+            return await Checkpoints.ReconcileCommand.RunAsync(args[1..], options, store);
+        if (args.Length >= 1 && !args[0].StartsWith("--", StringComparison.Ordinal) && args[0] != "run")
+        {
+            Console.Error.WriteLine($"dggrn-worker: unknown command '{args[0]}': expected run (default), trial LAUNCH.json, reconcile, train, eval, data or bench");
+            return 2;
+        }
+        return await RunServiceAsync(options, store);
+    }
+
+    static async Task<int> RunServiceAsync(WorkerOptions options, Dggrn.Contracts.Blobs.CheckpointStoreOptions store)
+    {
+        static void Log(string line) => Console.Out.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} worker: {line}");
+        Contracts.Api.DeviceInfo[] devices;
+        try
+        {
+            if (string.IsNullOrEmpty(options.Token)) throw new ArgumentException("Worker:Token: missing; the worker needs a token with role worker");
+            _ = Dggrn.Contracts.Blobs.CheckpointStores.Create(store); // validates the settings before any trial needs them
+            devices = DeviceDetector.Detect(options.Devices, options.SlotsPerDevice);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"dggrn-worker: {e.Message}");
+            return 2;
+        }
+        using var drain = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext ctx)
+        {
+            ctx.Cancel = true; // we exit on our own once drained
+            if (!drain.IsCancellationRequested) Log($"{ctx.Signal}: draining");
+            drain.Cancel();
+        }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var client = new OrchestratorClient(options.OrchestratorUrl, options.Token);
+        var service = new WorkerService(options, client, devices, WorkerConfiguration.ChildEnvironment(options, store), Log);
+        await service.RunAsync(drain.Token);
+        return 0;
     }
 }

@@ -1,0 +1,31 @@
+namespace Dggrn.Contracts.Blobs;
+
+/// <summary>
+/// Blob storage for checkpoints and example images: MinIO/S3 in cluster mode, the local filesystem in local mode.
+/// Keys are '/'-separated paths (see <see cref="StoreKeys"/>).
+/// </summary>
+/// <remarks>
+/// A <see cref="PutAsync"/> that returns has stored the whole object (no partial object is ever visible under
+/// the key). Implementations retry transient failures (a restarting server) with backoff around whole
+/// operations; a missing object is reported as null / false, never as an exception.
+/// </remarks>
+public interface ICheckpointStore
+{
+    /// <summary>Human description for logs, e.g. "s3://dggrn@127.0.0.1:9000" or "file:///var/dggrn".</summary>
+    string Describe { get; }
+
+    /// <summary>Stores <paramref name="data"/> under <paramref name="key"/> with user metadata (ASCII keys and values).</summary>
+    Task PutAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, CancellationToken ct);
+
+    /// <summary>Reads a whole object; null when it does not exist.</summary>
+    Task<byte[]?> GetAsync(string key, CancellationToken ct);
+
+    /// <summary>Size, time and metadata of an object; null when it does not exist.</summary>
+    Task<BlobInfo?> StatAsync(string key, CancellationToken ct);
+
+    /// <summary>Deletes an object; deleting a missing object succeeds.</summary>
+    Task DeleteAsync(string key, CancellationToken ct);
+
+    /// <summary>All objects whose key starts with <paramref name="prefix"/>, at any depth.</summary>
+    IAsyncEnumerable<BlobInfo> ListAsync(string prefix, CancellationToken ct);
+}

@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using Minio;
+using Minio.DataModel.Args;
+using Minio.Exceptions;
+
+namespace Dggrn.Contracts.Blobs;
+
+/// <summary>The checkpoint store on MinIO or any S3-protocol server, through the Minio 7.0.0 SDK.</summary>
+/// <remarks>
+/// Works around the SDK's defects (STACK.md): no WithRetryPolicy (it corrupts multipart URLs), whole
+/// operations are retried with backoff instead, so an upload survives a server restart; WithTimeout bounds
+/// each request (the SDK default is 30 minutes and a server that accepts but never answers would hang us);
+/// no ranged GETs are used. The bucket is created on first use.
+/// </remarks>
+public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
+{
+    const string MetaPrefix = "x-amz-meta-";
+    readonly IMinioClient _client;
+    readonly string _bucket;
+    readonly TimeSpan _retryFor;
+    readonly Action<string>? _log;
+    volatile bool _bucketReady;
+
+    /// <summary>Connects lazily; bad settings throw naming the key.</summary>
+    public S3CheckpointStore(CheckpointStoreOptions o, Action<string>? log = null)
+    {
+        if (string.IsNullOrWhiteSpace(o.Endpoint) || o.Endpoint.Contains("://"))
+            throw new ArgumentException($"CheckpointStore:Endpoint: expected host:port without a scheme, found '{o.Endpoint}'");
+        if (string.IsNullOrEmpty(o.AccessKey) || string.IsNullOrEmpty(o.SecretKey))
+            throw new ArgumentException("CheckpointStore:AccessKey and CheckpointStore:SecretKey: both are required for Kind=S3");
+        _bucket = o.Bucket;
+        _retryFor = TimeSpan.FromSeconds(o.RetryForSeconds);
+        _log = log;
+        _client = new MinioClient()
+            .WithEndpoint(o.Endpoint)
+            .WithCredentials(o.AccessKey, o.SecretKey)
+            .WithSSL(o.UseSsl)
+            .WithRegion(o.Region)
+            .WithTimeout(checked(o.RequestTimeoutSeconds * 1000))
+            .Build();
+        Describe = $"s3://{o.Bucket}@{o.Endpoint}";
+    }
+
+    /// <inheritdoc />
+    public string Describe { get; }
+
+    /// <summary>Transient: the server is down, restarting, overloaded or the connection broke.</summary>
+    public static bool IsTransient(Exception e) =>
+        StoreRetry.IsNetworkFailure(e)
+        || e is ConnectionException or InternalServerException or UnexpectedMinioException
+        || (e is MinioException m && (m.Message.Contains("503", StringComparison.Ordinal) || m.Message.Contains("500", StringComparison.Ordinal)));
+
+    /// <inheritdoc />
+    public Task PutAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, CancellationToken ct) =>
+        Retry($"put {key}", async c =>
+        {
+            await EnsureBucketAsync(c);
+            // A fresh stream per attempt: a retried upload must start from the first byte.
+            using var stream = new MemoryStream(data.ToArray(), writable: false);
+            var headers = metadata.ToDictionary(kv => MetaPrefix + kv.Key.ToLowerInvariant(), kv => kv.Value);
+            await _client.PutObjectAsync(new PutObjectArgs().WithBucket(_bucket).WithObject(key)
+                .WithStreamData(stream).WithObjectSize(data.Length).WithContentType(ContentType(key)).WithHeaders(headers), c);
+            return true;
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetAsync(string key, CancellationToken ct) =>
+        Retry($"get {key}", async c =>
+        {
+            try
+            {
+                var buffer = new MemoryStream();
+                await _client.GetObjectAsync(new GetObjectArgs().WithBucket(_bucket).WithObject(key)
+                    .WithCallbackStream((s, t) => s.CopyToAsync(buffer, t)), c);
+                return buffer.ToArray();
+            }
+            catch (Exception e) when (IsMissing(e)) { return null; }
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<BlobInfo?> StatAsync(string key, CancellationToken ct) =>
+        Retry($"stat {key}", async c =>
+        {
+            try
+            {
+                var s = await _client.StatObjectAsync(new StatObjectArgs().WithBucket(_bucket).WithObject(key), c);
+                var meta = s.MetaData.ToDictionary(
+                    kv => kv.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase) ? kv.Key[MetaPrefix.Length..].ToLowerInvariant() : kv.Key.ToLowerInvariant(),
+                    kv => kv.Value);
+                return (BlobInfo?)new BlobInfo(key, s.Size, new DateTimeOffset(DateTime.SpecifyKind(s.LastModified, DateTimeKind.Utc)), meta);
+            }
+            catch (Exception e) when (IsMissing(e)) { return null; }
+        }, ct);
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken ct) =>
+        Retry($"delete {key}", async c =>
+        {
+            try { await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(key), c); }
+            catch (Exception e) when (IsMissing(e)) { }
+            return true;
+        }, ct);
+
+    /// <inheritdoc />
+    /// <remarks>Listing does not return user metadata (S3 does not); use <see cref="StatAsync"/> for it.</remarks>
+    public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
+    {
+        // Collected whole under the retry so a restart mid-listing starts the listing again rather than skipping keys.
+        var items = await Retry($"list {prefix}", async c =>
+        {
+            var list = new List<BlobInfo>();
+            try
+            {
+                await foreach (var item in _client.ListObjectsEnumAsync(
+                                   new ListObjectsArgs().WithBucket(_bucket).WithPrefix(prefix).WithRecursive(true), c))
+                {
+                    if (item.IsDir) continue;
+                    var at = item.LastModifiedDateTime is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
+                    list.Add(new BlobInfo(item.Key, (long)item.Size, at, new Dictionary<string, string>()));
+                }
+            }
+            catch (Exception e) when (e is BucketNotFoundException) { }
+            return list;
+        }, ct);
+        foreach (var i in items.OrderBy(i => i.Key, StringComparer.Ordinal)) yield return i;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+
+    async Task EnsureBucketAsync(CancellationToken ct)
+    {
+        if (_bucketReady) return;
+        if (!await _client.BucketExistsAsync(new BucketExistsArgs().WithBucket(_bucket), ct))
+        {
+            // Another process may create it between the two calls; only a bucket that still does not exist is an error.
+            try { await _client.MakeBucketAsync(new MakeBucketArgs().WithBucket(_bucket), ct); }
+            catch (MinioException)
+            {
+                if (!await _client.BucketExistsAsync(new BucketExistsArgs().WithBucket(_bucket), ct)) throw;
+            }
+        }
+        _bucketReady = true;
+    }
+
+    Task<T> Retry<T>(string what, Func<CancellationToken, Task<T>> op, CancellationToken ct) =>
+        StoreRetry.RunAsync($"{Describe} {what}", op, _retryFor, IsTransient, ct, _log);
+
+    static bool IsMissing(Exception e) => e is ObjectNotFoundException or BucketNotFoundException;
+
+    static string ContentType(string key) =>
+        key.EndsWith(".png", StringComparison.Ordinal) ? "image/png"
+        : key.EndsWith(".json", StringComparison.Ordinal) ? "application/json"
+        : "application/octet-stream";
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+using Dggrn.Contracts.Api;
+using Dggrn.Contracts.Blobs;
+
+namespace Dggrn.Worker.Service.Checkpoints;
+
+/// <summary>Writes checkpoints to the store and proves them before anyone records them.</summary>
+/// <remarks>
+/// An upload returns only after the object was read back from the store and its SHA-256 matched the bytes the
+/// trainer produced; a mismatch re-uploads (up to <see cref="VerifyAttempts"/> times) and then throws.
+/// Object metadata carries the hash and the trial identity; a JSON manifest is written beside it.
+/// </remarks>
+public sealed class CheckpointUploader(ICheckpointStore store, Action<string> log)
+{
+    /// <summary>Uploads whose read-back hash differs are retried this many times in all.</summary>
+    public const int VerifyAttempts = 3;
+
+    /// <summary>The store behind this uploader.</summary>
+    public ICheckpointStore Store => store;
+
+    /// <summary>Stores, reads back and verifies one checkpoint, then writes its manifest; returns the record to send.</summary>
+    public async Task<CheckpointInfo> UploadAsync(string key, byte[] data, CheckpointIdentity id, int epoch, long step, double? testPsnr, CancellationToken ct)
+    {
+        var sha = BlobHash.Sha256(data);
+        var meta = new Dictionary<string, string>
+        {
+            [StoreKeys.Sha256Metadata] = sha,
+            [StoreKeys.TrialMetadata] = id.TrialId.ToString(),
+            [StoreKeys.IdentityMetadata] = id.Identity,
+            ["experiment"] = id.ExperimentId.ToString(),
+            ["attempt"] = id.Attempt.ToString(CultureInfo.InvariantCulture),
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+        };
+        for (var attempt = 1; ; attempt++)
+        {
+            await store.PutAsync(key, data, meta, ct);
+            var back = await store.GetAsync(key, ct);
+            var found = back is null ? "missing" : BlobHash.Sha256(back);
+            if (found == sha) break;
+            if (attempt >= VerifyAttempts)
+                throw new InvalidDataException($"checkpoint {key} in {store.Describe}: read-back SHA-256 {found} differs from written {sha} after {attempt} uploads");
+            log($"checkpoint {key}: read-back SHA-256 {found} differs from written {sha}; uploading again");
+        }
+        var info = new CheckpointInfo(id.Attempt, epoch, step, key, sha, data.LongLength, testPsnr);
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, info, DateTimeOffset.UtcNow), OrchestratorClient.Json);
+        await store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
+        return info;
+    }
+
+    /// <summary>Downloads a checkpoint and checks its hash; null (with the reason) when it is missing or corrupt.</summary>
+    public async Task<(byte[]? Data, string? Problem)> DownloadVerifiedAsync(CheckpointInfo c, CancellationToken ct)
+    {
+        var data = await store.GetAsync(c.Key, ct);
+        if (data is null) return (null, $"checkpoint {c.Key} is missing from {store.Describe}");
+        var sha = BlobHash.Sha256(data);
+        return sha == c.Sha256 ? (data, null) : (null, $"checkpoint {c.Key} failed its SHA-256 check (recorded {c.Sha256}, found {sha})");
+    }
+
+    /// <summary>Deletes a checkpoint object and its manifest (objects go before records, so the caller forgets the record after).</summary>
+    public async Task DeleteAsync(string key, CancellationToken ct)
+    {
+        await store.DeleteAsync(key, ct);
+        await store.DeleteAsync(StoreKeys.Manifest(key), ct);
+    }
+}
+
+/// <summary>Who a checkpoint belongs to.</summary>
+public sealed record CheckpointIdentity(Guid ExperimentId, Guid TrialId, string Identity, int Attempt);
+
+/// <summary>The JSON manifest stored beside each checkpoint.</summary>
+public sealed record CheckpointManifest(Guid ExperimentId, Guid TrialId, string Identity, CheckpointInfo Checkpoint, DateTimeOffset CreatedAt);

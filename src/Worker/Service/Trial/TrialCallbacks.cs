@@ -1,0 +1,104 @@
+using Dggrn.Contracts.Api;
+using Dggrn.Contracts.Blobs;
+using Dggrn.Worker.Service.Checkpoints;
+using Dggrn.Model.Training;
+
+namespace Dggrn.Worker.Service.Trial;
+
+/// <summary>Turns the trainer's callbacks into metric batches, verified checkpoints, example images and log lines.</summary>
+/// <remarks>
+/// Callbacks run on the training thread and block it: a checkpoint callback returns only once the checkpoint
+/// is verified in the store and recorded with the orchestrator (the trainer's contract for OnCheckpoint).
+/// Uploads ignore the trial's cancellation token on purpose: a cancel or drain asks for exactly that checkpoint.
+/// </remarks>
+public sealed class TrialCallbacks(
+    LeaseGrant grant,
+    OrchestratorClient client,
+    CheckpointUploader uploader,
+    MetricJournal metrics,
+    Action<string> log) : ITrainingCallbacks
+{
+    static readonly TimeSpan RecordRetryFor = TimeSpan.FromMinutes(10);
+    readonly CheckpointIdentity _id = new(grant.ExperimentId, grant.TrialId, grant.Identity, grant.Attempt);
+
+    /// <summary>Epoch and step of the newest progress seen.</summary>
+    public (int Epoch, long Step) Position { get; private set; }
+
+    /// <summary>The newest checkpoint recorded by this attempt.</summary>
+    public CheckpointInfo? LastCheckpoint { get; private set; }
+
+    /// <inheritdoc />
+    public void OnTrainLoss(int epoch, long step, double loss)
+    {
+        Advance(epoch, step);
+        metrics.Add(new MetricPoint("train/loss", step, epoch, loss, DateTimeOffset.UtcNow));
+    }
+
+    /// <inheritdoc />
+    public void OnEpoch(EpochReport r)
+    {
+        Advance(r.Epoch, r.Step);
+        metrics.Add(TrainingMapping.EpochPoints(r, DateTimeOffset.UtcNow));
+        metrics.Seal();
+        log($"epoch {r.Epoch} step {r.Step}: loss {r.TrainLoss:G5}, test PSNR {r.Test.Overall.Psnr:F3} dB, SSIM {r.Test.Overall.Ssim:F4}, {r.Seconds:F1} s");
+    }
+
+    /// <inheritdoc />
+    public void OnCheckpoint(CheckpointBlob c) => SaveCheckpointAsync(c).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public void OnExamples(int epoch, IReadOnlyList<ExampleImage> images) => SaveExamplesAsync(epoch, images).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public void OnLog(string line)
+    {
+        TrialOutput.Progress(Position.Epoch, Position.Step);
+        log(line);
+    }
+
+    void Advance(int epoch, long step)
+    {
+        Position = (epoch, step);
+        TrialOutput.Progress(epoch, step);
+    }
+
+    async Task SaveCheckpointAsync(CheckpointBlob c)
+    {
+        var key = StoreKeys.Checkpoint(grant.ExperimentId, grant.TrialId, grant.Attempt, c.Epoch, c.EndOfEpoch ? null : c.Step);
+        var started = DateTimeOffset.UtcNow;
+        var info = await uploader.UploadAsync(key, c.Data, _id, c.Epoch, c.Step, c.TestPsnr, CancellationToken.None);
+        TrialOutput.Progress(Position.Epoch, Position.Step);
+        var response = await Reliably.CallAsync($"record checkpoint {key}",
+            t => client.RecordCheckpointAsync(grant.TrialId, new CheckpointRecordRequest(grant.LeaseId, info), t), log, CancellationToken.None, RecordRetryFor);
+        LastCheckpoint = info;
+        log($"checkpoint epoch {c.Epoch} step {c.Step}: {info.SizeBytes >> 10} KiB verified in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s ({key})");
+        foreach (var old in response.Delete)
+        {
+            try { await uploader.DeleteAsync(old, CancellationToken.None); }
+            catch (Exception e) { log($"retention: deleting {old} failed ({e.Message}); the reconcile pass will find it"); }
+        }
+    }
+
+    async Task SaveExamplesAsync(int epoch, IReadOnlyList<ExampleImage> images)
+    {
+        // Example images are for people, not for results: a failure is logged and training goes on.
+        foreach (var img in images)
+        {
+            var key = StoreKeys.Image(grant.ExperimentId, grant.TrialId, epoch, img.Kind, img.Axis, img.Slice);
+            try
+            {
+                await uploader.Store.PutAsync(key, img.Png, new Dictionary<string, string>
+                {
+                    [StoreKeys.Sha256Metadata] = BlobHash.Sha256(img.Png),
+                    [StoreKeys.TrialMetadata] = grant.TrialId.ToString(),
+                }, CancellationToken.None);
+                await Reliably.CallAsync($"record image {key}", t => client.ArtifactAsync(grant.TrialId,
+                    new ArtifactRecordRequest(grant.LeaseId, epoch, img.Kind, img.Axis, img.Slice, key), t), log, CancellationToken.None, TimeSpan.FromMinutes(1));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                log($"example image {key} not stored: {e.Message}");
+            }
+        }
+    }
+}

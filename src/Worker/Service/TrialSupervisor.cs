@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dggrn.Contracts.Api;
+using Dggrn.Worker.Service.Trial;
+
+namespace Dggrn.Worker.Service;
+
+/// <summary>Runs one leased trial in a child process and watches it: progress, hang, death, cancel, drain.</summary>
+/// <remarks>
+/// The child reports its own outcome to the orchestrator. When it dies without doing so (native crash,
+/// out-of-memory kill, hang), this supervisor sends the child's unsent metrics from its journal, then
+/// reports the death with its cause as a retryable failure, so the trial resumes from its last checkpoint.
+/// </remarks>
+public sealed class TrialSupervisor
+{
+    readonly LeaseGrant _grant;
+    readonly TrialLaunch _launch;
+    readonly WorkerOptions _options;
+    readonly OrchestratorClient _client;
+    readonly Action<string> _log;
+    readonly Queue<string> _tail = new();
+    readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    Process? _process;
+    string? _outcome;
+    string? _killReason;
+    bool _lost;
+    bool _drainKilled;
+
+    /// <summary>Prepares (does not start) a supervisor.</summary>
+    public TrialSupervisor(LeaseGrant grant, TrialLaunch launch, WorkerOptions options, OrchestratorClient client, Action<string> log)
+    {
+        _grant = grant;
+        _launch = launch;
+        _options = options;
+        _client = client;
+        _log = log;
+        LastProgressAt = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>The lease this supervisor runs.</summary>
+    public LeaseGrant Grant => _grant;
+
+    /// <summary>The device slot it occupies.</summary>
+    public string Device => _launch.Device;
+
+    /// <summary>Newest epoch and step reported by the child.</summary>
+    public int Epoch { get; private set; }
+
+    /// <inheritdoc cref="Epoch"/>
+    public long Step { get; private set; }
+
+    /// <summary>When the child last showed a sign of life.</summary>
+    public DateTimeOffset LastProgressAt { get; private set; }
+
+    /// <summary>Completes once the child exited and its end was reported.</summary>
+    public Task Finished => _exited.Task;
+
+    /// <summary>The child's process id (for tests and logs).</summary>
+    public int? ProcessId => _process?.Id;
+
+    /// <summary>Progress for the next heartbeat.</summary>
+    public TrialProgress Progress => new(_grant.TrialId, _grant.LeaseId, Epoch, Step);
+
+    /// <summary>Writes the launch file and starts the child.</summary>
+    public void Start(IReadOnlyDictionary<string, string> environment)
+    {
+        var dir = Path.GetDirectoryName(_launch.JournalPath)!;
+        Directory.CreateDirectory(dir);
+        var launchPath = Path.Combine(dir, "launch.json");
+        File.WriteAllText(launchPath, JsonSerializer.Serialize(_launch, OrchestratorClient.Json));
+        var (file, prefix) = ChildCommand();
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in prefix) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add("trial");
+        psi.ArgumentList.Add(launchPath);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) OnLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) OnLine(e.Data); };
+        p.Exited += (_, _) => _ = Task.Run(OnExitedAsync);
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _process = p;
+        _log($"trial {_grant.TrialId} attempt {_grant.Attempt}: started child pid {p.Id} on {_launch.Device}");
+    }
+
+    /// <summary>Asks the child to stop at its next step (orchestrator cancel); it checkpoints first.</summary>
+    public void Cancel() => Command(TrialSignal.CancelCommand);
+
+    /// <summary>Asks the child to checkpoint at its next step and hand the lease back (SIGTERM drain).</summary>
+    public void Drain() => Command(TrialSignal.DrainCommand);
+
+    /// <summary>The orchestrator no longer recognises the lease: kill at once, report nothing (someone else owns the trial now).</summary>
+    public void KillLost()
+    {
+        _lost = true;
+        Kill("lease lost");
+    }
+
+    /// <summary>The drain deadline passed: kill the child and hand the lease back (no failure is charged).</summary>
+    public void KillForDrain()
+    {
+        _drainKilled = true;
+        Kill($"did not finish draining within Worker:DrainSeconds = {_options.DrainSeconds}");
+    }
+
+    /// <summary>Kills the child and its descendants; the death is reported with <paramref name="reason"/>.</summary>
+    public void Kill(string reason)
+    {
+        _killReason ??= reason;
+        try { _process?.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { /* already exited */ }
+    }
+
+    /// <summary>Kills the child when it showed no sign of life for Worker:HungTrialSeconds; true when it did.</summary>
+    public bool CheckHung(DateTimeOffset now)
+    {
+        if (_exited.Task.IsCompleted || now - LastProgressAt < TimeSpan.FromSeconds(_options.HungTrialSeconds)) return false;
+        Kill($"hung: no progress for {(now - LastProgressAt).TotalSeconds:F0} s (Worker:HungTrialSeconds = {_options.HungTrialSeconds}) at epoch {Epoch} step {Step}");
+        return true;
+    }
+
+    void Command(string line)
+    {
+        try
+        {
+            _process?.StandardInput.WriteLine(line);
+            _process?.StandardInput.Flush();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException) { /* exiting already */ }
+    }
+
+    void OnLine(string line)
+    {
+        LastProgressAt = DateTimeOffset.UtcNow;
+        if (line.StartsWith(TrialSignal.Prefix, StringComparison.Ordinal))
+        {
+            TrialSignal? s = null;
+            try { s = JsonSerializer.Deserialize<TrialSignal>(line.AsSpan(TrialSignal.Prefix.Length), OrchestratorClient.Json); }
+            catch (JsonException) { }
+            switch (s)
+            {
+                case { Kind: "progress" }:
+                    Epoch = s.Epoch;
+                    Step = s.Step;
+                    return;
+                case { Kind: "done" }:
+                    _outcome = s.Outcome;
+                    return;
+            }
+        }
+        lock (_tail)
+        {
+            _tail.Enqueue(line);
+            while (_tail.Count > 30) _tail.Dequeue();
+        }
+        _log($"[{_grant.TrialId.ToString()[..8]}] {line}");
+    }
+
+    async Task OnExitedAsync()
+    {
+        try
+        {
+            var p = _process!;
+            p.WaitForExit(); // drains the redirected output so the last "done" line is seen
+            var code = p.ExitCode;
+            if (_outcome is not null && _killReason is null)
+            {
+                _log($"trial {_grant.TrialId} attempt {_grant.Attempt}: {_outcome} (child exit code {code})");
+                return;
+            }
+            if (_lost)
+            {
+                _log($"trial {_grant.TrialId}: child killed after the lease was lost");
+                return;
+            }
+            var cause = _killReason ?? ChildExit.Describe(code);
+            string tail;
+            lock (_tail) tail = string.Join("\n", _tail.TakeLast(10));
+            _log($"trial {_grant.TrialId} attempt {_grant.Attempt}: child {cause}");
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(_drainKilled ? 0.25 : 2));
+            await MetricJournal.ReplayAsync(_launch.JournalPath, (b, ct) => _client.MetricsAsync(_grant.TrialId, b, ct), _log, TimeSpan.FromSeconds(_drainKilled ? 5 : 60), cts.Token);
+            if (_drainKilled)
+            {
+                await Reliably.CallAsync("release lease", ct => _client.ReleaseAsync(_grant.TrialId,
+                    new TrialReleaseRequest(_grant.LeaseId, $"worker draining; trial process {cause}"), ct), _log, cts.Token);
+                return;
+            }
+            await Reliably.CallAsync("report trial death", ct => _client.FailedAsync(_grant.TrialId, new TrialFailedRequest(
+                _grant.LeaseId, $"trial process {cause} at epoch {Epoch} step {Step}" + (tail.Length > 0 ? $"; last output:\n{tail}" : ""), Retryable: true), ct),
+                _log, cts.Token);
+        }
+        catch (Exception e)
+        {
+            _log($"trial {_grant.TrialId}: reporting the child's end failed: {e.Message}");
+        }
+        finally
+        {
+            _exited.TrySetResult();
+        }
+    }
+
+    /// <summary>How to start this executable again: the apphost, or `dotnet dggrn-worker.dll` when run through the muxer.</summary>
+    static (string File, string[] Prefix) ChildCommand()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "dggrn-worker.dll");
+        var self = Environment.ProcessPath ?? "dotnet";
+        var host = Path.GetFileNameWithoutExtension(self) == "dggrn-worker" ? null : self;
+        if (host is null) return (self, []);
+        var dotnet = Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
+        return (dotnet, [dll]);
+    }
+}
