@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+using Xunit;
+
+namespace Dggrn.EndToEnd.Tests;
+
+/// <summary>
+/// The end-to-end path with real parts: `dggrn up` (private PostgreSQL, in-process orchestrator, a worker process
+/// training with TorchSharp, the dashboard on Kestrel) and the smoke grid submitted through ./dggrn.
+/// </summary>
+public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<LocalModeFixture>
+{
+    // The smoke preset (issue 2): DGGRN and ResNet, scales 2 and 3, 2 epochs each.
+    const int SmokeTrials = 4;
+    const int SmokeEpochs = 2;
+
+    [Fact]
+    public async Task Smoke_grid_submitted_through_the_dggrn_script_completes()
+    {
+        var r = await local.SmokeAsync();
+        Assert.True(r.ExitCode == 0, $"{r}\n{local.LauncherOutput}");
+        await local.SmokeIdAsync();
+        Assert.Contains($"{SmokeTrials}/{SmokeTrials} trials", r.StdErr);
+    }
+
+    [Fact]
+    public async Task Status_json_has_the_documented_shape_with_every_trial_succeeded()
+    {
+        var id = await local.SmokeIdAsync();
+        var r = await local.CliAsync("status", id.ToString(), "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var root = doc.RootElement;
+        Assert.Equal(id, root.GetProperty("id").GetGuid());
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("name").GetString()));
+        Assert.Equal("Succeeded", root.GetProperty("state").GetString());
+        var trials = root.GetProperty("trials").EnumerateArray().ToArray();
+        Assert.Equal(SmokeTrials, trials.Length);
+        foreach (var t in trials)
+        {
+            Assert.True(Guid.TryParse(t.GetProperty("id").GetString(), out _));
+            Assert.Equal("Succeeded", t.GetProperty("state").GetString());
+            Assert.True(t.GetProperty("attempts").GetInt32() >= 1);
+            Assert.True(t.TryGetProperty("worker", out _));
+            Assert.Equal(SmokeEpochs, t.GetProperty("epoch").GetInt32());
+            Assert.Equal(JsonValueKind.Null, t.GetProperty("resumedFromEpoch").ValueKind);
+            var metrics = t.GetProperty("metrics");
+            Assert.Equal(JsonValueKind.Object, metrics.ValueKind);
+            Assert.NotEmpty(metrics.EnumerateObject());
+            Assert.All(metrics.EnumerateObject(), m => Assert.True(double.IsFinite(m.Value.GetDouble()), m.Name));
+        }
+    }
+
+    [Fact]
+    public async Task Metric_rows_exist_in_the_private_postgresql()
+    {
+        var id = await local.SmokeIdAsync();
+        await using var c = new NpgsqlConnection(local.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT t.id, count(*) FILTER (WHERE m.name = 'test/psnr'), count(*) FILTER (WHERE m.name = 'train/loss')
+            FROM trials t LEFT JOIN metrics m ON m.trial_id = t.id
+            WHERE t.experiment_id = @e GROUP BY t.id
+            """, c);
+        cmd.Parameters.AddWithValue("e", id);
+        var rows = new List<(Guid Trial, long Psnr, long Loss)>();
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                rows.Add((reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2)));
+        Assert.Equal(SmokeTrials, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(SmokeEpochs, r.Psnr); // one test PSNR per epoch, stored once
+            Assert.True(r.Loss > 0, $"trial {r.Trial} has no train/loss rows");
+        });
+    }
+
+    [Fact]
+    public async Task A_stored_checkpoint_reloads_and_evaluates_to_a_sane_psnr()
+    {
+        var id = await local.SmokeIdAsync();
+        var status = JsonDocument.Parse((await local.CliAsync("status", id.ToString(), "--json")).StdOut).RootElement;
+        var x2 = status.GetProperty("trials").EnumerateArray()
+            .First(t => t.TryGetProperty("scale", out var s) && s.GetInt32() == 2).GetProperty("id").GetString()!;
+        var trialDir = Path.Combine(local.StateDir, "checkpoints", "experiments", id.ToString(), "trials", x2);
+        Assert.True(Directory.Exists(trialDir), $"no checkpoint folder {trialDir}");
+        var ckpt = Directory.GetFiles(trialDir, "*.ckpt", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).Last();
+        Assert.True(new FileInfo(ckpt).Length > 1000, $"{ckpt} is implausibly small");
+
+        var r = await CliRun.ScriptAsync(local.StateDir, TimeSpan.FromMinutes(3),
+            "eval", "--method", ckpt, "--volume", "phantom:seed=3", "--scale", "2", "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var psnr = JsonDocument.Parse(r.StdOut).RootElement.GetProperty("overall").GetProperty("psnr").GetDouble();
+        // Two short epochs on a phantom: better than noise, below a perfect reconstruction.
+        Assert.InRange(psnr, 15, 60);
+    }
+
+    [Fact]
+    public async Task Report_table1_csv_puts_the_papers_values_beside_the_measured_ones()
+    {
+        var id = await local.SmokeIdAsync();
+        var r = await local.CliAsync("report", id.ToString(), "--table", "1", "--format", "csv");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        // Published DGGRN and ResNet PSNRs at x2 on BrainWeb (Table 1 of the paper, ../shared/paper/table1.csv).
+        Assert.Contains("34.32", r.StdOut);
+        Assert.Contains("33.25", r.StdOut);
+        var status = JsonDocument.Parse((await local.CliAsync("status", id.ToString(), "--json")).StdOut).RootElement;
+        var measured = status.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("bestPsnr").GetDouble()).ToArray();
+        var numbers = r.StdOut.Split('\n', ',', ';').Select(s => double.TryParse(s.Trim().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
+            .Where(double.IsFinite).ToArray();
+        Assert.Contains(numbers, n => measured.Any(m => Math.Abs(n - m) < 0.006));
+    }
+
+    [Fact]
+    public async Task Dashboard_lists_the_experiment_after_one_time_sign_in_and_refuses_the_token_twice()
+    {
+        var id = await local.SmokeIdAsync();
+        using (var anon = new HttpClient())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await anon.GetAsync(local.OrchestratorUrl.TrimEnd('/') + "/health")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anon.GetAsync(local.DashboardUrl.TrimEnd('/') + "/health")).StatusCode);
+            var api = await anon.GetAsync(local.OrchestratorUrl.TrimEnd('/') + "/api/experiments");
+            Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        }
+
+        using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true };
+        using var browser = new HttpClient(handler);
+        var signIn = await browser.GetAsync(local.SignInUrl);
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var page = await browser.GetStringAsync(local.DashboardUrl.TrimEnd('/') + "/experiments");
+        Assert.Contains(id.ToString(), page);
+
+        using var second = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() });
+        var again = await second.GetAsync(local.SignInUrl);
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+        Assert.DoesNotContain(id.ToString(), await again.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Workers_json_lists_the_local_worker_with_the_documented_keys()
+    {
+        var r = await local.CliAsync("workers", "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var workers = JsonDocument.Parse(r.StdOut).RootElement.EnumerateArray().ToArray();
+        Assert.NotEmpty(workers);
+        foreach (var w in workers)
+        {
+            Assert.False(string.IsNullOrEmpty(w.GetProperty("id").GetString()));
+            Assert.False(string.IsNullOrEmpty(w.GetProperty("host").GetString()));
+            Assert.True(w.GetProperty("pid").GetInt32() > 0);
+            Assert.StartsWith("cpu", w.GetProperty("device").GetString());
+            Assert.True(w.GetProperty("slots").GetInt32() >= 1);
+            Assert.InRange(w.GetProperty("freeSlots").GetInt32(), 0, w.GetProperty("slots").GetInt32());
+            Assert.Equal(JsonValueKind.Array, w.GetProperty("trials").ValueKind);
+        }
+        Assert.Contains(workers, w => IsAlive(w.GetProperty("pid").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_bad_spec_file_fails_with_one_line_naming_the_place_in_the_document()
+    {
+        var spec = Path.Combine(local.StateDir, "bad-spec.yaml");
+        await File.WriteAllTextAsync(spec, "name: bad\nbogusKey: 1\n");
+        var r = await local.CliAsync("submit", spec);
+        Assert.NotEqual(0, r.ExitCode);
+        var line = Assert.Single(r.ErrorLines);
+        Assert.StartsWith("dggrn: bad-spec.yaml:", line);
+        Assert.Contains("bogusKey", line);
+        Assert.DoesNotContain("   at ", r.StdErr);
+    }
+
+    [Fact]
+    public async Task An_unknown_experiment_id_fails_with_one_line()
+    {
+        var unknown = Guid.NewGuid();
+        var r = await local.CliAsync("status", unknown.ToString());
+        Assert.NotEqual(0, r.ExitCode);
+        var line = Assert.Single(r.ErrorLines);
+        Assert.Equal($"dggrn: experiment {unknown} not found (`./dggrn status` lists them)", line);
+    }
+
+    static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
