@@ -8,6 +8,7 @@ namespace Dggrn.Orchestrator.Local;
 /// </summary>
 public sealed class ChildProcess(string name, string dll, IReadOnlyDictionary<string, string?> environment, string logPath) : IAsyncDisposable
 {
+    const string SetSid = "/usr/bin/setsid";
     Process? _process;
     StreamWriter? _log;
 
@@ -35,7 +36,9 @@ public sealed class ChildProcess(string name, string dll, IReadOnlyDictionary<st
         Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
         _log ??= new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         _log.WriteLine($"--- {DateTimeOffset.Now:O} starting {Name}: dotnet {dll}");
-        var psi = new ProcessStartInfo("dotnet")
+        // A session of its own (setsid): Ctrl+C in the terminal reaches only the launcher, which then stops the
+        // children in order (workers drain while the orchestrator still accepts their hand-backs).
+        var psi = new ProcessStartInfo(File.Exists(SetSid) ? SetSid : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -43,6 +46,7 @@ public sealed class ChildProcess(string name, string dll, IReadOnlyDictionary<st
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        if (File.Exists(SetSid)) psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };

@@ -15,8 +15,8 @@ public sealed class LocalOptions
     /// <summary>Dashboard HTTP port; taken when free, else any free port.</summary>
     public int DashboardPort { get; set; } = 5090;
 
-    /// <summary>Seconds a worker gets after SIGTERM to checkpoint and hand its leases back before SIGKILL.</summary>
-    public int WorkerStopSeconds { get; set; } = 60;
+    /// <summary>Seconds a worker gets after SIGTERM to checkpoint and hand its leases back before SIGKILL (the worker drains for Worker:DrainSeconds, 60 by default).</summary>
+    public int WorkerStopSeconds { get; set; } = 75;
 
     /// <summary>Seconds to wait for each component to report healthy at start-up.</summary>
     public int StartupTimeoutSeconds { get; set; } = 120;
