@@ -68,36 +68,47 @@ public sealed class ComposeFileTests
             (_compose.Service("worker").At("depends_on", "minio-init", "condition") as YamlScalarNode)?.Value);
     }
 
+    static readonly string[] Silos = ["orchestrator-1", "orchestrator-2"];
+
     [Fact]
-    public void TwoSilosClusterThroughPostgresOnDistinctPorts()
+    public void TwoSilosClusterThroughPostgresOnDistinctPortsOfOneSharedLoopback()
     {
-        var silos = new[] { "orchestrator-1", "orchestrator-2" }.Select(n => ComposeFile.Environment(_compose.Service(n))).ToList();
-        Assert.All(silos, env =>
+        var envs = Silos.Select(n => ComposeFile.Environment(_compose.Service(n))).ToList();
+        Assert.All(envs, env =>
         {
             Assert.Equal("AdoNet", env["Orchestrator__Clustering"]);
             Assert.StartsWith("Host=postgres;", _compose.Resolve(env["ConnectionStrings__Lab"]));
             Assert.Contains("${DGGRN_ADMIN_TOKEN", env["Orchestrator__BootstrapAdminToken"]);
         });
-        Assert.NotEqual(silos[0]["Orchestrator__SiloPort"], silos[1]["Orchestrator__SiloPort"]);
-        Assert.NotEqual(silos[0]["Orchestrator__GatewayPort"], silos[1]["Orchestrator__GatewayPort"]);
-        Assert.All(new[] { "orchestrator-1", "orchestrator-2" }, n =>
-            Assert.Equal("service_healthy", (_compose.Service(n).At("depends_on", "postgres", "condition") as YamlScalarNode)?.Value));
+        // The silos advertise loopback, so they share one network namespace (held by silo-net) and every port differs.
+        Assert.All(Silos, n => Assert.Equal("service:silo-net", _compose.Service(n).Str("network_mode")));
+        Assert.All(Silos, n => Assert.Null(_compose.Service(n).Child("ports")));
+        Assert.NotNull(_compose.Service("silo-net").Str("image"));
+        var ports = envs.SelectMany(e => new[] { e["Orchestrator__SiloPort"], e["Orchestrator__GatewayPort"], HttpPort(e["Urls"]) }).ToList();
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        Assert.All(Silos, n =>
+        {
+            Assert.Equal("service_healthy", (_compose.Service(n).At("depends_on", "postgres", "condition") as YamlScalarNode)?.Value);
+            Assert.Equal(["silo"], _compose.Service(n).Seq("command").Strings());
+        });
     }
 
     [Fact]
-    public void TheApiProxyForwardsToBothSilos()
+    public void TheApiProxyForwardsToBothSilosAndClientsUseIt()
     {
         var conf = File.ReadAllText(Repo.Path("deploy/compose/nginx.conf"));
-        var upstreams = Regex.Matches(conf, @"server\s+([\w-]+):(\d+)").Select(m => (Host: m.Groups[1].Value, Port: m.Groups[2].Value)).ToList();
-        Assert.Equal(["orchestrator-1", "orchestrator-2"], upstreams.Select(u => u.Host).Order());
-        foreach (var (host, port) in upstreams)
-            Assert.Equal($"http://+:{port}", ComposeFile.Environment(_compose.Service(host))["Urls"]);
+        var upstreams = Regex.Matches(conf, @"^\s*server\s+([\w-]+):(\d+)", RegexOptions.Multiline).Select(m => (Host: m.Groups[1].Value, Port: m.Groups[2].Value)).ToList();
+        Assert.All(upstreams, u => Assert.Equal("silo-net", u.Host));
+        var siloPorts = Silos.Select(n => HttpPort(ComposeFile.Environment(_compose.Service(n))["Urls"])).Order();
+        Assert.Equal(siloPorts, upstreams.Select(u => u.Port).Order());
         Assert.Contains("proxy_next_upstream error timeout", conf);
         Assert.Contains("./nginx.conf:", string.Join(' ', _compose.Service("api").Seq("volumes").Strings()));
         // Workers and the dashboard talk to the proxy, not to one silo.
         Assert.Equal("http://api:5080", ComposeFile.Environment(_compose.Service("worker"))["Worker__OrchestratorUrl"]);
         Assert.Equal("http://api:5080", ComposeFile.Environment(_compose.Service("dashboard"))["Dashboard__OrchestratorUrl"]);
     }
+
+    static string HttpPort(string urls) => Regex.Match(urls, @":(\d+)/?$").Groups[1].Value;
 
     [Fact]
     public void TheWorkerReservesNvidiaGpus()

@@ -30,13 +30,17 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void EveryPlatformPartIsThere()
     {
-        Assert.Equal(2, int.Parse(Workload("dggrn-orchestrator").Node.At("spec", "replicas") is YamlScalarNode r ? r.Value! : "0"));
+        // Two silos (see orchestrator.yaml for why they share a pod) and the API container in front of them.
+        var orchestrator = Workload("dggrn-orchestrator");
+        Assert.Equal(2, orchestrator.Containers.Count(c => Repo.ServiceOfImage(c.Str("image")!) == "orchestrator"));
+        Assert.Equal("Recreate", (orchestrator.Node.At("spec", "strategy", "type") as YamlScalarNode)?.Value);
+        Assert.Equal("1", (orchestrator.Node.At("spec", "replicas") as YamlScalarNode)?.Value);
         Assert.Contains(_objects, o => o.Kind == "Service" && o.Name == "dggrn-orchestrator");
         Assert.Contains(_objects, o => o.Kind == "Service" && o.Name == "dggrn-dashboard");
         Assert.Contains(_objects, o => o.Kind == "Ingress" && o.Name == "dggrn-dashboard");
         Assert.Contains(_objects, o => o.Kind is "Deployment" or "DaemonSet" && o.Name == "dggrn-worker");
         var dotnet = Applied.SelectMany(o => o.Containers).Select(c => Repo.ServiceOfImage(c.Str("image")!)).OfType<string>().Order();
-        Assert.Equal(["dashboard", "orchestrator", "worker"], dotnet);
+        Assert.Equal(["dashboard", "orchestrator", "orchestrator", "worker"], dotnet);
     }
 
     [Fact]
@@ -65,22 +69,31 @@ public sealed class KubernetesManifestTests
                 }
     }
 
-    [Theory]
-    [InlineData("dggrn-orchestrator")]
-    [InlineData("dggrn-dashboard")]
-    public void WebServicesHaveReadinessAndLivenessProbesOnHealth(string name)
+    [Fact]
+    public void WebServicesHaveReadinessAndLivenessProbesOnHealthAtTheirOwnPort()
     {
-        var c = Assert.Single(Workload(name).Containers);
-        var ports = c.Seq("ports")!.Children.OfType<YamlMappingNode>().ToList();
-        foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
+        var web = Applied.SelectMany(o => o.Containers.Select(c => (o.Name, Container: c)))
+            .Where(x => Repo.ServiceOfImage(x.Container.Str("image")!) is "orchestrator" or "dashboard").ToList();
+        Assert.Equal(3, web.Count);
+        foreach (var (owner, c) in web)
         {
-            Assert.Equal("/health", (c.At(probe, "httpGet", "path") as YamlScalarNode)?.Value);
-            var port = (c.At(probe, "httpGet", "port") as YamlScalarNode)?.Value;
-            Assert.Contains(ports, p => p.Str("name") == port || p.Str("containerPort") == port);
+            var ports = c.Seq("ports")!.Children.OfType<YamlMappingNode>().ToList();
+            var listens = System.Text.RegularExpressions.Regex.Match(Env(c)["Urls"], @"^http://\+:(\d+)$").Groups[1].Value;
+            foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
+            {
+                Assert.Equal("/health", (c.At(probe, "httpGet", "path") as YamlScalarNode)?.Value);
+                var port = (c.At(probe, "httpGet", "port") as YamlScalarNode)?.Value;
+                var declared = ports.SingleOrDefault(p => p.Str("name") == port || p.Str("containerPort") == port);
+                Assert.True(declared is not null, $"{owner}/{c.Str("name")}: {probe} port {port} is not declared");
+                Assert.Equal(listens, declared.Str("containerPort"));
+            }
         }
-        // The probed port is the one the service listens on.
-        var http = ports.Single(p => p.Str("name") == "http").Str("containerPort");
-        Assert.Equal($"http://+:{http}", Env(c)["Urls"]);
+        // Ports of containers in one pod must differ.
+        foreach (var o in Applied.Where(o => o.PodSpec is not null))
+        {
+            var all = o.Containers.SelectMany(c => c.Seq("ports")?.Children.OfType<YamlMappingNode>() ?? []).Select(p => p.Str("containerPort")).ToList();
+            Assert.Equal(all.Count, all.Distinct().Count());
+        }
     }
 
     [Fact]

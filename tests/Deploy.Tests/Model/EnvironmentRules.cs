@@ -19,9 +19,6 @@ public sealed class EnvironmentRules(OptionsCatalog catalog)
         if (variable.StartsWith("Logging__", StringComparison.Ordinal)) return null;
         if (variable is "NVIDIA_VISIBLE_DEVICES" or "NVIDIA_DRIVER_CAPABILITIES")
             return service == "worker" ? null : $"{variable} is for the NVIDIA Container Toolkit, which only the worker needs";
-        // Downward-API pod identity: what Orleans' Kubernetes hosting reads (see deploy/k8s/orchestrator.yaml).
-        if (variable is "POD_NAME" or "POD_NAMESPACE" or "POD_IP")
-            return service == "orchestrator" ? null : $"{variable} is pod identity for the Orleans silo only";
         if (variable is "Urls" or "URLS")
             return WebHostMarkers.Any(m => catalog.ServiceMentions(service, m))
                 ? null : $"the {service} hosts no web server, so it never reads Urls";
