@@ -13,4 +13,8 @@ public sealed record CheckpointBlob(int Epoch, long Step, byte[] Data, double? T
 public sealed record ExampleImage(string Kind, int Axis, int Slice, byte[] Png);
 
 /// <summary>Outcome of <see cref="Trainer.Run"/>.</summary>
-public sealed record TrainingResult(int Epoch, double TrainLoss, Evaluation Test, long Parameters, double Seconds);
+public sealed record TrainingResult(int Epoch, double TrainLoss, Evaluation Test, long Parameters, double Seconds)
+{
+    /// <summary>Forward-pass FLOPs per LR pixel of the trained network (0 for untrained methods).</summary>
+    public double FlopsPerLrPixel { get; init; }
+}

@@ -97,7 +97,7 @@ sealed class TrainingSession : IDisposable
                 cb.OnCheckpoint(new CheckpointBlob(epoch, pos.GlobalStep, CheckpointCodec.Write(pos, net, adam), last.Overall.Psnr, true));
         }
         last ??= Evaluate();
-        return new TrainingResult(pos.Epoch - 1, pos.LastTrainLoss, last, net.ParameterCount, clock.Elapsed.TotalSeconds);
+        return new TrainingResult(pos.Epoch - 1, pos.LastTrainLoss, last, net.ParameterCount, clock.Elapsed.TotalSeconds) { FlopsPerLrPixel = net.FlopsPerLrPixel };
     }
 
     /// <summary>One optimiser step; every tensor it makes is disposed before it returns, and a GC per step keeps native memory flat.</summary>

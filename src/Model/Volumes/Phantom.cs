@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Dggrn.Model.Volumes;
 
 /// <summary>A deterministic synthetic T2-like brain phantom: scalp, skull shell, CSF, folded grey matter, white matter,
-/// ventricles, partial-volume edges and Rician noise, at 1 mm on a configurable grid.</summary>
+/// ventricles, partial-volume edges and Rician noise inside the head, at 1 mm on a configurable grid.</summary>
 /// <remarks>The same (seed, grid) always gives the same voxels: shapes come from seeded fold phases and the noise from
 /// <see cref="System.Random"/> with a fixed seed (its seeded sequence is stable across .NET versions).</remarks>
 public static class Phantom
@@ -76,7 +76,8 @@ public static class Phantom
             double v = (head - skull) * Scalp + (skull - csfOuter) * Bone + (csfOuter - gm) * Csf + (gm - wm) * Gm + wm * Wm;
             v = v * (1 - ventricle * wm) + ventricle * wm * Csf;
             // Rician noise: magnitude of the signal plus complex Gaussian noise.
-            double n1 = Gauss(rng) * Sigma, n2 = Gauss(rng) * Sigma;
+            // Noise only inside the head (as in masked acquisitions), so the background stays 0 and dggrn-v1 skips empty slices.
+            double n1 = Gauss(rng) * Sigma * head, n2 = Gauss(rng) * Sigma * head;
             data[i + (long)nx * (j + (long)ny * k)] = Math.Sqrt((v + n1) * (v + n1) + n2 * n2);
         }
         return new Volume(nx, ny, nz, data, [1, 1, 1], "phantom", "float64");
