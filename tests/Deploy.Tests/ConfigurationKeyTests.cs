@@ -70,6 +70,30 @@ public sealed class ConfigurationKeyTests
     }
 
     [Fact]
+    public void EveryServiceThatUsesTheCheckpointStoreIsPointedAtTheSameMinio()
+    {
+        var users = Repo.ServiceProjects.Keys.Where(s => Catalog.ServiceMentions(s, "CheckpointStoreOptions")).ToHashSet();
+        Assert.Contains("worker", users);
+        var compose = new ComposeFile();
+        var seen = new List<(string, string, string)>();
+        foreach (var (name, svc) in compose.Services)
+        {
+            if (compose.DotnetService(svc) is not { } service || !users.Contains(service)) continue;
+            var env = ComposeFile.Environment(svc);
+            Assert.True(env.TryGetValue("CheckpointStore__Kind", out var kind) && kind == "S3", $"compose {name} uses the checkpoint store but is not pointed at MinIO");
+            seen.Add((env["CheckpointStore__Endpoint"], env["CheckpointStore__Bucket"], env["CheckpointStore__SecretKey"]));
+        }
+        Assert.Single(seen.Distinct());
+        foreach (var o in K8sObject.LoadFolder(Repo.K8sDir))
+            foreach (var c in o.Containers.Where(c => Repo.ServiceOfImage(c.Str("image")!) is { } s && users.Contains(s)))
+            {
+                var names = (c.Seq("env")?.Children.OfType<YamlMappingNode>() ?? []).Select(e => e.Str("name")).ToHashSet();
+                foreach (var k in new[] { "CheckpointStore__Kind", "CheckpointStore__Endpoint", "CheckpointStore__Bucket", "CheckpointStore__AccessKey", "CheckpointStore__SecretKey" })
+                    Assert.True(names.Contains(k), $"k8s {o.Name}/{c.Str("name")} uses the checkpoint store but lacks {k}");
+            }
+    }
+
+    [Fact]
     public void TheSettingsTheContractNamesAreSetWhereTheyMatter()
     {
         // The cluster-mode keys a deployment cannot do without.
