@@ -41,8 +41,8 @@ public sealed class LocalCheckpointStore(string root) : ICheckpointStore
     /// <inheritdoc />
     public Task DeleteAsync(string key, CancellationToken ct)
     {
-        File.Delete(PathOf(key));
-        File.Delete(MetaPathOf(key));
+        DeleteIfPresent(PathOf(key));
+        DeleteIfPresent(MetaPathOf(key));
         return Task.CompletedTask;
     }
 
@@ -71,6 +71,12 @@ public sealed class LocalCheckpointStore(string root) : ICheckpointStore
         try { meta = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllBytes(MetaPathOf(key))) ?? []; }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException) { }
         return new BlobInfo(key, f.Length, new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero), meta);
+    }
+
+    static void DeleteIfPresent(string path)
+    {
+        try { File.Delete(path); }
+        catch (DirectoryNotFoundException) { }
     }
 
     static Dictionary<string, string> Normalise(IReadOnlyDictionary<string, string> m) =>

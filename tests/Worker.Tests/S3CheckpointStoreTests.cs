@@ -1,0 +1,60 @@
+using Dggrn.Contracts.Blobs;
+using Dggrn.Tests.Common;
+
+namespace Dggrn.Worker.Tests;
+
+/// <summary>Against the real S3-protocol server tests/run.sh starts (MinIO or patched s3rver).</summary>
+public sealed class S3CheckpointStoreTests
+{
+    static S3CheckpointStore Create(string bucket)
+    {
+        var (endpoint, access, secret) = TestEnvironment.S3;
+        return new S3CheckpointStore(new CheckpointStoreOptions { Kind = "S3", Endpoint = endpoint, AccessKey = access, SecretKey = secret, Bucket = bucket, RetryForSeconds = 10 });
+    }
+
+    static string NewBucket() => $"t{Guid.NewGuid():N}"[..20];
+
+    [Fact]
+    public async Task RoundTripsSmallAndMultipartObjectsWithMetadata()
+    {
+        using var store = Create(NewBucket());
+        var small = new byte[] { 1, 2, 3 };
+        // 12 MiB crosses the SDK's 5 MiB multipart threshold.
+        var big = new byte[12 << 20];
+        new Random(7).NextBytes(big);
+        await store.PutAsync("experiments/e/trials/t/attempt-1/epoch-1.ckpt", big, new Dictionary<string, string> { ["sha256"] = BlobHash.Sha256(big), ["trial"] = "t" }, default);
+        await store.PutAsync("experiments/e/trials/t/images/epoch-1/sr-axis0-slice3.png", small, new Dictionary<string, string>(), default);
+
+        Assert.Equal(big, await store.GetAsync("experiments/e/trials/t/attempt-1/epoch-1.ckpt", default));
+        var info = await store.StatAsync("experiments/e/trials/t/attempt-1/epoch-1.ckpt", default);
+        Assert.NotNull(info);
+        Assert.Equal(big.Length, info.Size);
+        Assert.Equal(BlobHash.Sha256(big), info.Metadata["sha256"]);
+        Assert.Equal("t", info.Metadata["trial"]);
+
+        var keys = new List<string>();
+        await foreach (var b in store.ListAsync("experiments/e/", default)) keys.Add(b.Key);
+        Assert.Equal(["experiments/e/trials/t/attempt-1/epoch-1.ckpt", "experiments/e/trials/t/images/epoch-1/sr-axis0-slice3.png"], keys);
+    }
+
+    [Fact]
+    public async Task MissingObjectsAreNullAndDeleteIsIdempotent()
+    {
+        using var store = Create(NewBucket());
+        await store.PutAsync("experiments/x.ckpt", new byte[] { 9 }, new Dictionary<string, string>(), default);
+        Assert.Null(await store.GetAsync("experiments/missing.ckpt", default));
+        Assert.Null(await store.StatAsync("experiments/missing.ckpt", default));
+        await store.DeleteAsync("experiments/x.ckpt", default);
+        await store.DeleteAsync("experiments/x.ckpt", default);
+        Assert.Null(await store.StatAsync("experiments/x.ckpt", default));
+    }
+
+    [Fact]
+    public void BadSettingsNameTheKey()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new S3CheckpointStore(new CheckpointStoreOptions { Kind = "S3", Endpoint = "http://x:9000", AccessKey = "a", SecretKey = "b" }));
+        Assert.Contains("CheckpointStore:Endpoint", e.Message);
+        var k = Assert.Throws<ArgumentException>(() => CheckpointStores.Create(new CheckpointStoreOptions { Kind = "Ftp" }));
+        Assert.Contains("CheckpointStore:Kind", k.Message);
+    }
+}

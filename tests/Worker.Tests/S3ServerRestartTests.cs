@@ -1,0 +1,44 @@
+using Dggrn.Contracts.Blobs;
+
+namespace Dggrn.Worker.Tests;
+
+public sealed class S3ServerRestartTests
+{
+    [Fact]
+    public async Task UploadCompletesWhenTheServerIsKilledMidUploadAndStartedAgain()
+    {
+        using var server = new S3rverProcess();
+        server.Start();
+        var notes = new List<string>();
+        using var store = new S3CheckpointStore(new CheckpointStoreOptions
+        {
+            Kind = "S3", Endpoint = server.Endpoint, AccessKey = "S3RVER", SecretKey = "S3RVER", Bucket = "restart", RetryForSeconds = 90, RequestTimeoutSeconds = 30,
+        }, n => { lock (notes) notes.Add(n); });
+        await store.PutAsync("warm.up", new byte[] { 1 }, new Dictionary<string, string>(), default); // bucket exists before the real upload
+
+        var data = new byte[96 << 20];
+        new Random(11).NextBytes(data);
+        var put = store.PutAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", data, new Dictionary<string, string> { ["sha256"] = BlobHash.Sha256(data) }, default);
+
+        // Wait until the first multipart part has landed on the server's disk: the upload is under way.
+        var uploads = Path.Combine(server.DataDirectory, "restart");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!Directory.EnumerateFiles(server.DataDirectory, "1", SearchOption.AllDirectories).Any())
+        {
+            Assert.False(put.IsCompleted, "the upload finished before the server could be killed; the test proves nothing");
+            Assert.True(DateTime.UtcNow < deadline, $"no multipart part appeared under {uploads}");
+            await Task.Delay(5);
+        }
+        server.Kill();
+        Assert.False(put.IsCompleted);
+        // Down for long enough that several retries fail, then back on the same port with the same data.
+        var downUntil = DateTime.UtcNow.AddSeconds(2);
+        while (DateTime.UtcNow < downUntil && !put.IsCompleted) await Task.Delay(50);
+        Assert.False(put.IsCompleted, "the upload claimed success while the server was down");
+        server.Start();
+
+        await put;
+        Assert.Equal(BlobHash.Sha256(data), BlobHash.Sha256((await store.GetAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", default))!));
+        lock (notes) Assert.Contains(notes, n => n.Contains("retrying", StringComparison.Ordinal));
+    }
+}
