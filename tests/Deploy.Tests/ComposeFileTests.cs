@@ -193,6 +193,41 @@ public sealed class ComposeFileTests
         }
     }
 
+    [Fact]
+    public void TheCpuOverrideDropsTheGpuReservationOfAnExistingWorker()
+    {
+        var overlay = YamlFiles.Document(Repo.Path("deploy/compose/compose.cpu.yaml"));
+        var services = overlay.Map("services")!;
+        Assert.All(services.Keys(), n => Assert.Contains(n, _compose.Services.Keys));
+        var worker = services.Map("worker")!;
+        Assert.Equal("cpu", (worker.At("build", "args", "TORCH_VARIANT") as YamlScalarNode)?.Value);
+        Assert.Equal("!reset", worker.Child("deploy")!.Tag.Value);
+        var image = _compose.Resolve(worker.Str("image")!);
+        Assert.Null(ImageRef.Parse(image).NotPinnedReason());
+        Assert.EndsWith("-cpu", image);
+        Assert.Equal("cpu", ComposeFile.Environment(worker)["Worker__Devices"]);
+    }
+
+    [Fact]
+    public void AStoppingWorkerGetsLongerThanItsDrainTime()
+    {
+        var drain = WorkerDrainSeconds();
+        var grace = Regex.Match(_compose.Service("worker").Str("stop_grace_period") ?? "", @"^(\d+)s$");
+        Assert.True(grace.Success, "compose worker needs stop_grace_period in seconds");
+        Assert.True(int.Parse(grace.Groups[1].Value) > drain, $"stop_grace_period {grace.Value} must exceed Worker:DrainSeconds {drain}");
+        var k8s = K8sObject.LoadFolder(Repo.K8sDir).Single(o => o.Name == "dggrn-worker" && o.PodSpec is not null);
+        Assert.True(int.Parse(k8s.PodSpec!.Str("terminationGracePeriodSeconds") ?? "30") > drain, "k8s worker terminationGracePeriodSeconds must exceed Worker:DrainSeconds");
+    }
+
+    /// <summary>The default of WorkerOptions.DrainSeconds, read from its source.</summary>
+    static int WorkerDrainSeconds()
+    {
+        var source = Directory.EnumerateFiles(Repo.Path("src/Worker"), "WorkerOptions.cs", SearchOption.AllDirectories).Single();
+        var m = Regex.Match(File.ReadAllText(source), @"int\s+DrainSeconds\s*\{\s*get;\s*set;\s*\}\s*=\s*(\d+);");
+        Assert.True(m.Success, $"{source}: DrainSeconds default not found");
+        return int.Parse(m.Groups[1].Value);
+    }
+
     static IEnumerable<string> Scalars(YamlNode node) => node switch
     {
         YamlScalarNode s => [s.Value ?? ""],
