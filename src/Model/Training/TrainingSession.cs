@@ -38,9 +38,10 @@ sealed class TrainingSession : IDisposable
         };
         if (job.Resume is not null)
         {
-            var h = CheckpointCodec.Restore(job.Resume, net, adam, "resume checkpoint");
+            var h = CheckpointCodec.ReadHeader(job.Resume, "resume checkpoint");
             if (h.Method != job.Method || h.Blocks != job.Blocks || h.Filters != job.Filters || h.Scale != job.Scale)
-                throw new ArgumentException($"resume checkpoint: expected {job.Method} N={job.Blocks} K={job.Filters} x{job.Scale}, found {h.Method} N={h.Blocks} K={h.Filters} x{h.Scale}");
+                throw new ArgumentException($"resume checkpoint: configuration: expected {job.Method} N={job.Blocks} K={job.Filters} x{job.Scale} (the job), found {h.Method} N={h.Blocks} K={h.Filters} x{h.Scale}");
+            CheckpointCodec.Restore(job.Resume, net, adam, "resume checkpoint");
             pos = pos with
             {
                 Epoch = h.Epoch, StepInEpoch = h.StepInEpoch, GlobalStep = h.GlobalStep, LossSum = h.LossSum, LossCount = h.LossCount,
