@@ -16,6 +16,7 @@ public static class EndpointExtensions
 
         app.MapGet("/health", () => "ok").AllowAnonymous();
         app.MapSignIn();
+        app.MapBlobEndpoints();
         // Sign-in page needs its CSS before anyone is signed in; the assets hold no data.
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

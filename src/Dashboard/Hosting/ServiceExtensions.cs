@@ -1,9 +1,11 @@
+using Dggrn.Contracts.Blobs;
 using Dggrn.Contracts.Storage;
 using Dggrn.Dashboard.Auth;
 using Dggrn.Dashboard.Services;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Dggrn.Dashboard.Hosting;
@@ -31,6 +33,10 @@ public static class ServiceExtensions
         builder.Services.AddTransient<MetricStream>();
         builder.Services.AddHttpClient<OrchestratorClient>();
         builder.Services.AddSingleton<TokenSignIn>();
+        builder.Services.AddOptions<CheckpointStoreOptions>().BindConfiguration("CheckpointStore");
+        builder.Services.AddSingleton<ICheckpointStore>(sp => CheckpointStores.Create(
+            sp.GetRequiredService<IOptions<CheckpointStoreOptions>>().Value,
+            msg => sp.GetRequiredService<ILogger<ICheckpointStore>>().LogWarning("checkpoint store: {Message}", msg)));
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>

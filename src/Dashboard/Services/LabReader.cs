@@ -117,6 +117,24 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         return await db.Trials.AsNoTracking().Include(t => t.Experiment).Where(t => ids.Contains(t.Id)).ToListAsync(ct);
     }
 
+    /// <summary>Distinct metric names the given trials have reported.</summary>
+    public async Task<IReadOnlyList<string>> MetricNamesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Metrics.AsNoTracking().Where(m => ids.Contains(m.TrialId)).Select(m => m.Name).Distinct().OrderBy(n => n).ToListAsync(ct);
+    }
+
+    /// <summary>The value at the highest step of metric <paramref name="name"/> per trial (trials without it are absent).</summary>
+    public async Task<IReadOnlyDictionary<Guid, double>> LastValuesAsync(IReadOnlyCollection<Guid> ids, string name, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var rows = await db.Metrics.AsNoTracking().Where(m => ids.Contains(m.TrialId) && m.Name == name)
+            .GroupBy(m => m.TrialId)
+            .Select(g => g.OrderByDescending(m => m.Step).Select(m => new { m.TrialId, m.Value }).First())
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.TrialId, r => r.Value);
+    }
+
     /// <summary>The configured epoch count of a trial (65 when the config cannot be read).</summary>
     public static int EpochsOf(string configJson)
     {
