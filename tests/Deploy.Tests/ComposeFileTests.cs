@@ -236,5 +236,5 @@ public sealed class ComposeFileTests
         _ => [],
     };
 
-    static bool IsNamedVolume(string mount) => !mount.StartsWith('.') && !mount.StartsWith('/') && !mount.StartsWith('~') && mount.Contains(':');
+    static bool IsNamedVolume(string mount) => mount.Contains(':') && !".$/~".Contains(mount[0]);
 }

@@ -29,6 +29,8 @@ public sealed class ConfigurationKeyTests
         Assert.NotNull(_rules.WhyNotRead("worker", "Worker__NoSuchKey"));
         Assert.NotNull(_rules.WhyNotRead("dashboard", "Worker__Token"));
         Assert.NotNull(_rules.WhyNotRead("worker", "ConnectionStrings__Elsewhere"));
+        Assert.Null(_rules.WhyNotRead("orchestrator", "Datasets__IXI__Train"));
+        Assert.NotNull(_rules.WhyNotRead("worker", "Datasets__IXI__Train"));
     }
 
     [Fact]

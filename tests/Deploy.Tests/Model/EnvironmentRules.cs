@@ -28,6 +28,10 @@ public sealed class EnvironmentRules(OptionsCatalog catalog)
             return catalog.ServiceMentions(service, $"GetConnectionString(\"{name}\")") || catalog.ServiceMentions(service, $"ConnectionStrings:{name}")
                 ? null : $"src of the {service} never reads connection string '{name}'";
         }
+        // Dataset file lists by dataset name (Datasets:<Name>:Train|Test), read without an options class.
+        if (variable.StartsWith("Datasets__", StringComparison.Ordinal))
+            return catalog.ServiceMentions(service, "$\"Datasets:") && variable.Split("__") is [_, _, "Train" or "Test"]
+                ? null : $"the {service} does not read {variable} (Datasets__<Name>__Train|Test, orchestrator only)";
         return catalog.WhyNotRead(service, variable.Replace("__", ":", StringComparison.Ordinal));
     }
 }
