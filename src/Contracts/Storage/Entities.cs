@@ -61,6 +61,12 @@ public sealed class TrialEntity
     /// <summary>Set when this trial was satisfied by an identical succeeded trial elsewhere.</summary>
     public Guid? ReusedFromTrialId { get; set; }
     public bool CancelRequested { get; set; }
+    /// <summary>Paused by the user (or with its experiment): not leased until resumed.</summary>
+    public bool Paused { get; set; }
+    /// <summary>Device kind that may run it: "any", "cpu" or "cuda".</summary>
+    public string Device { get; set; } = "any";
+    /// <summary>Estimated device memory the trial needs (scheduler's fit test).</summary>
+    public long MemoryEstimateBytes { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
@@ -93,6 +99,8 @@ public sealed class WorkerEntity
     public int FreeSlots { get; set; }
     public string Version { get; set; } = "";
     public string State { get; set; } = "Active";
+    /// <summary>The API token the worker registered with; only that token may act for it.</summary>
+    public Guid? TokenId { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public DateTimeOffset LastHeartbeatAt { get; set; }
 }
@@ -134,6 +142,8 @@ public sealed class CheckpointEntity
     public long SizeBytes { get; set; }
     public double? TestPsnr { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Set when retention handed the key to the worker for deletion; the record is forgotten at the next record call.</summary>
+    public DateTimeOffset? RetiredAt { get; set; }
 }
 
 /// <summary>An example image / feature map (PNG) in the checkpoint store.</summary>

@@ -148,6 +148,10 @@ namespace Dggrn.Contracts.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("key");
 
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retired_at");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasColumnType("text")
@@ -412,6 +416,11 @@ namespace Dggrn.Contracts.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("dataset");
 
+                    b.Property<string>("Device")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device");
+
                     b.Property<int>("Epoch")
                         .HasColumnType("integer")
                         .HasColumnName("epoch");
@@ -454,6 +463,10 @@ namespace Dggrn.Contracts.Storage.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("max_attempts");
 
+                    b.Property<long>("MemoryEstimateBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("memory_estimate_bytes");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasColumnType("text")
@@ -462,6 +475,10 @@ namespace Dggrn.Contracts.Storage.Migrations
                     b.Property<long?>("Parameters")
                         .HasColumnType("bigint")
                         .HasColumnName("parameters");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
 
                     b.Property<string>("ResultJson")
                         .HasColumnType("jsonb")
@@ -657,6 +674,10 @@ namespace Dggrn.Contracts.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("state");
+
+                    b.Property<Guid?>("TokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("token_id");
 
                     b.Property<string>("Version")
                         .IsRequired()

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Dggrn.Contracts.Api;
+using Dggrn.Orchestrator.Auth;
+using Dggrn.Orchestrator.Grains.Abstractions;
+using Dggrn.Orchestrator.Queries;
+using Dggrn.Orchestrator.Reports;
+using Dggrn.Orchestrator.Specs;
+
+namespace Dggrn.Orchestrator.Apis;
+
+/// <summary>Experiments: submit, validate, list, detail, control, report.</summary>
+public static class ExperimentsApi
+{
+    /// <summary>Maps the experiment routes.</summary>
+    public static IEndpointRouteBuilder MapExperimentsApi(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api").WithTags("Experiments");
+        g.MapPost("/experiments", SubmitAsync).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapPost("/specs/validate", Validate).RequireAuthorization(Roles.ReadPolicy);
+        g.MapGet("/experiments", ListAsync).RequireAuthorization(Roles.ReadPolicy);
+        g.MapGet("/experiments/{id:guid}", DetailAsync).RequireAuthorization(Roles.ReadPolicy);
+        g.MapPost("/experiments/{id:guid}/cancel", (Guid id, IGrainFactory f, ClaimsPrincipal u) => ControlAsync(id, f, e => e.CancelAsync(u.Identity!.Name!))).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapPost("/experiments/{id:guid}/pause", (Guid id, IGrainFactory f, ClaimsPrincipal u) => ControlAsync(id, f, e => e.PauseAsync(u.Identity!.Name!))).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapPost("/experiments/{id:guid}/resume", (Guid id, IGrainFactory f) => ControlAsync(id, f, e => e.ResumeAsync())).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapGet("/experiments/{id:guid}/report", ReportAsync).RequireAuthorization(Roles.ReadPolicy);
+        return app;
+    }
+
+    static async Task<IResult> SubmitAsync(SubmitRequest request, SpecCompiler compiler, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var (grid, errors) = compiler.Compile(request.Spec, request.Preset, request.Priority);
+        if (grid is null) return Results.BadRequest(new SpecErrorsResponse("invalid grid spec", errors));
+        var id = Guid.CreateVersion7();
+        var response = await grains.GetGrain<IExperimentGrain>(id).CreateAsync(grid, user.Identity?.Name ?? "", request.Rerun);
+        return Results.Created($"/api/experiments/{id}", response);
+    }
+
+    static IResult Validate(SubmitRequest request, SpecCompiler compiler)
+    {
+        var (grid, errors) = compiler.Compile(request.Spec, request.Preset, request.Priority);
+        return grid is null ? Results.BadRequest(new SpecErrorsResponse("invalid grid spec", errors)) : Results.Ok(new { trials = grid.Trials.Length });
+    }
+
+    static async Task<IResult> ListAsync(LabQueries q, CancellationToken ct) => Results.Ok(await q.ExperimentsAsync(ct));
+
+    static async Task<IResult> DetailAsync(Guid id, LabQueries q, CancellationToken ct) =>
+        await q.ExperimentAsync(id, ct) is { } d ? Results.Ok(d) : ApiResults.Problem(404, $"experiment {id} does not exist");
+
+    static async Task<IResult> ControlAsync(Guid id, IGrainFactory grains, Func<IExperimentGrain, Task<int>> op)
+    {
+        var grain = grains.GetGrain<IExperimentGrain>(id);
+        if (await grain.GetStateAsync() is null) return ApiResults.Problem(404, $"experiment {id} does not exist");
+        return Results.Ok(new { trials = await op(grain) });
+    }
+
+    static async Task<IResult> ReportAsync(Guid id, int? table, string? format, ReportService reports, CancellationToken ct)
+    {
+        var t = table ?? 1;
+        var f = (format ?? "md").ToLowerInvariant();
+        if (t is < 1 or > 3) return ApiResults.Problem(400, $"table: {t} is not 1, 2 or 3");
+        if (f is not ("md" or "csv" or "latex" or "json")) return ApiResults.Problem(400, $"format: '{f}' is not md, csv, latex or json");
+        var report = await reports.BuildAsync(id, t, ct);
+        if (report is null) return ApiResults.Problem(404, $"experiment {id} does not exist");
+        return f == "json" ? Results.Ok(report) : Results.Text(ReportFormatter.Format(report, f), f switch
+        {
+            "csv" => "text/csv",
+            "md" => "text/markdown",
+            _ => "text/plain",
+        });
+    }
+}

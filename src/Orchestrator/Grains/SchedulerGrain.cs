@@ -1,0 +1,21 @@
+using Dggrn.Contracts.Api;
+using Dggrn.Orchestrator.Grains.Abstractions;
+using Dggrn.Orchestrator.Scheduling;
+
+namespace Dggrn.Orchestrator.Grains;
+
+/// <summary>The queue. Stateless in memory: the Pending rows in PostgreSQL are the queue, so a new activation (after a
+/// silo dies) carries on with nothing to rebuild. One activation serialises leasing; conditional updates make even
+/// racing activations safe.</summary>
+public sealed class SchedulerGrain(LeaseStore leases, ILogger<SchedulerGrain> log) : Grain, ISchedulerGrain
+{
+    public Task<LeaseGrant[]> LeaseAsync(string workerId, LeaseRequest request) => leases.LeaseAsync(workerId, request);
+
+    public async Task<int> ReapAsync()
+    {
+        var rows = await leases.ReapExpiredAsync();
+        foreach (var r in rows)
+            log.LogWarning("Lease of trial {Trial} (attempt {Attempt}, worker {Worker}) expired: now {State}", r.TrialId, r.Attempt, r.WorkerId, r.To);
+        return rows.Count;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Dggrn.Contracts.Api;
+using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Grains.Abstractions;
+using Dggrn.Orchestrator.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Dggrn.Orchestrator.Grains;
+
+/// <summary>A worker process: its registration row and the heartbeats that renew its leases.</summary>
+public sealed class WorkerGrain(LeaseStore leases, IDbContextFactory<LabDbContext> db, IOptions<OrchestratorOptions> options) : Grain, IWorkerGrain
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<RegisterWorkerResponse> RegisterAsync(RegisterWorkerRequest request, Guid tokenId)
+    {
+        var id = this.GetPrimaryKeyString();
+        await using var ctx = await db.CreateDbContextAsync();
+        var w = await ctx.Workers.FirstOrDefaultAsync(x => x.Id == id);
+        var now = DateTimeOffset.UtcNow;
+        if (w is null)
+        {
+            w = new WorkerEntity { Id = id, Host = request.Host, RegisteredAt = now };
+            ctx.Workers.Add(w);
+        }
+        w.Host = request.Host;
+        w.Pid = request.Pid;
+        w.DevicesJson = JsonSerializer.Serialize(request.Devices, Json);
+        w.Device = string.Join(",", request.Devices.Select(d => d.Name));
+        w.Slots = request.Devices.Sum(d => d.Slots);
+        w.FreeSlots = w.Slots;
+        w.Version = request.Version;
+        w.State = "Active";
+        w.TokenId = tokenId;
+        w.LastHeartbeatAt = now;
+        await ctx.SaveChangesAsync();
+        return new RegisterWorkerResponse(id, options.Value.HeartbeatSeconds, options.Value.LeaseTtlSeconds);
+    }
+
+    public Task<HeartbeatResponse> HeartbeatAsync(HeartbeatRequest request) => leases.HeartbeatAsync(this.GetPrimaryKeyString(), request);
+}

@@ -1,0 +1,67 @@
+using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Auth;
+using Dggrn.Orchestrator.Metrics;
+using Dggrn.Orchestrator.Queries;
+using Dggrn.Orchestrator.Reports;
+using Dggrn.Orchestrator.Scheduling;
+using Dggrn.Orchestrator.Specs;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Serialization;
+
+namespace Dggrn.Orchestrator.Hosting;
+
+/// <summary>Silo and service registration shared by the orchestrator host and the TestingHost silos.</summary>
+public static class SiloSetup
+{
+    /// <summary>Clustering (Localhost or AdoNet on PostgreSQL) and serialization of the Contracts wire types.</summary>
+    public static ISiloBuilder ConfigureLabSilo(this ISiloBuilder silo, OrchestratorOptions o, string connectionString)
+    {
+        if (o.Clustering.Equals("AdoNet", StringComparison.OrdinalIgnoreCase))
+        {
+            silo.UseAdoNetClustering(a => { a.Invariant = "Npgsql"; a.ConnectionString = connectionString; });
+            silo.Configure<ClusterOptions>(c => { c.ClusterId = o.ClusterId; c.ServiceId = o.ServiceId; });
+            silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, o.SiloPort, o.GatewayPort, listenOnAnyHostAddress: false);
+            if (o.FastFailover)
+                silo.Configure<ClusterMembershipOptions>(m =>
+                {
+                    m.ProbeTimeout = TimeSpan.FromSeconds(1);
+                    m.NumMissedProbesLimit = 2;
+                    m.NumVotesForDeathDeclaration = 1;
+                    m.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                    m.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+                });
+        }
+        else if (o.Clustering.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+            silo.UseLocalhostClustering(o.SiloPort, o.GatewayPort, serviceId: o.ServiceId, clusterId: o.ClusterId);
+        else
+            throw new InvalidOperationException($"Orchestrator:Clustering is '{o.Clustering}'; expected Localhost or AdoNet");
+        silo.Services.AddLabSerialization();
+        return silo;
+    }
+
+    /// <summary>Contracts records cross grain calls as System.Text.Json; the project's own grain types use generated codecs.</summary>
+    public static IServiceCollection AddLabSerialization(this IServiceCollection services) =>
+        services.AddSerializer(s => s.AddJsonSerializer(isSupported: t => t.Namespace?.StartsWith("Dggrn.Contracts", StringComparison.Ordinal) == true));
+
+    /// <summary>Database access and the stores the grains and endpoints use.</summary>
+    public static IServiceCollection AddLabServices(this IServiceCollection services, string connectionString)
+    {
+        services.AddDbContextFactory<LabDbContext>(b => LabDbContext.Configure(b, connectionString));
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<LeaseStore>();
+        services.AddSingleton<TrialStore>();
+        services.AddSingleton<ControlStore>();
+        services.AddSingleton<ExperimentStore>();
+        services.AddSingleton<WorkerReports>();
+        services.AddSingleton<MetricIngestor>();
+        services.AddSingleton<DatasetResolver>();
+        services.AddSingleton<SpecCompiler>();
+        services.AddSingleton<LabQueries>();
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<WorkerAccess>();
+        services.AddSingleton<TokenCache>();
+        return services;
+    }
+}

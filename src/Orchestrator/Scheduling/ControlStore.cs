@@ -1,0 +1,71 @@
+using Npgsql;
+
+namespace Dggrn.Orchestrator.Scheduling;
+
+/// <summary>User control of trials and experiments: cancel, pause, resume (PostgreSQL).</summary>
+/// <remarks>
+/// Cancel moves a live trial straight to Cancelled and keeps its lease id, so the worker's next heartbeat
+/// is answered with the trial in <c>Cancel</c>. Pause returns a live trial to Pending (not counted as an
+/// attempt) and holds it there; the worker likewise sees it in <c>Cancel</c> and stops, and the trial later
+/// resumes from its newest checkpoint.
+/// </remarks>
+public sealed class ControlStore(NpgsqlDataSource data)
+{
+    const string Open = "t.state IN ('Pending','Leased','Running')";
+
+    /// <summary>Cancels the trials matching <paramref name="scope"/> ("t.id = @id" or "t.experiment_id = @id"); returns how many.</summary>
+    public async Task<int> CancelAsync(string scope, Guid id, string by, CancellationToken ct = default)
+    {
+        await using var c = await data.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var rows = await TrialTransitions.ApplyAsync(c, $"{scope} AND {Open}",
+            "state = 'Cancelled', cancel_requested = true, lease_expires_at = NULL, finished_at = now()",
+            "'cancelled by ' || @by", [new("id", id), new("by", by)], ct: ct);
+        await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(r => r.ExperimentId), ct);
+        await tx.CommitAsync(ct);
+        return rows.Count;
+    }
+
+    /// <summary>Pauses the trials in <paramref name="scope"/>: live ones go back to Pending; all stay unleased until resumed.</summary>
+    public async Task<int> PauseAsync(string scope, Guid id, string by, CancellationToken ct = default)
+    {
+        await using var c = await data.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var rows = await TrialTransitions.ApplyAsync(c, $"{scope} AND t.state IN ('Leased','Running')",
+            "state = 'Pending', paused = true, lease_id = NULL, lease_expires_at = NULL, max_attempts = t.max_attempts + 1",
+            "'paused by ' || @by", [new("id", id), new("by", by)], ct: ct);
+        await using (var cmd = new NpgsqlCommand($"UPDATE trials t SET paused = true, updated_at = now() WHERE {scope} AND t.state = 'Pending'", c))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(r => r.ExperimentId), ct);
+        await tx.CommitAsync(ct);
+        return rows.Count;
+    }
+
+    /// <summary>Clears the pause of the trials in <paramref name="scope"/>.</summary>
+    public async Task<int> ResumeAsync(string scope, Guid id, CancellationToken ct = default)
+    {
+        await using var c = await data.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand($"UPDATE trials t SET paused = false, updated_at = now() WHERE {scope} AND t.paused", c);
+        cmd.Parameters.AddWithValue("id", id);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Sets an experiment's user state ("Paused", "Cancelled") or, with null, recomputes it from its trials.</summary>
+    public async Task SetExperimentStateAsync(Guid experimentId, string? state, CancellationToken ct = default)
+    {
+        await using var c = await data.OpenConnectionAsync(ct);
+        var sql = state is null
+            ? "UPDATE experiments SET state = CASE WHEN started_at IS NULL THEN 'Pending' ELSE 'Running' END WHERE id = @id AND state IN ('Paused')"
+            : "UPDATE experiments SET state = @state, finished_at = CASE WHEN @state = 'Cancelled' THEN now() ELSE finished_at END WHERE id = @id AND state NOT IN ('Succeeded','Failed','Cancelled')";
+        await using (var cmd = new NpgsqlCommand(sql, c))
+        {
+            cmd.Parameters.AddWithValue("id", experimentId);
+            if (state is not null) cmd.Parameters.AddWithValue("state", state);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        if (state is null) await TrialTransitions.RefreshExperimentsAsync(c, [experimentId], ct);
+    }
+}

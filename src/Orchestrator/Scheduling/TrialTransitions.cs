@@ -1,0 +1,73 @@
+using Npgsql;
+
+namespace Dggrn.Orchestrator.Scheduling;
+
+/// <summary>One applied state change of a trial (as returned by <see cref="TrialTransitions.ApplyAsync"/>).</summary>
+public sealed record TransitionRow(Guid TrialId, Guid ExperimentId, string From, string To, string? WorkerId, int Attempt,
+    Guid? LeaseId, DateTimeOffset? LeaseExpiresAt);
+
+/// <summary>Conditional trial updates that write their trial_transitions rows in the same statement.</summary>
+/// <remarks>
+/// PostgreSQL is the arbiter: a change applies only to rows that still match <c>where</c> at the moment they are
+/// locked, so two racing callers (a heartbeat and the lease reaper, two silos) can never both win, and every
+/// applied change has exactly one transition row.
+/// </remarks>
+public static class TrialTransitions
+{
+    /// <summary>Applies <paramref name="set"/> to the trials (alias t) matching <paramref name="where"/>.</summary>
+    /// <param name="c">An open connection (in a transaction when the caller needs more than this statement).</param>
+    /// <param name="where">SQL condition on alias t.</param>
+    /// <param name="set">SQL assignments (t refers to the row before the update).</param>
+    /// <param name="parameters">Parameters the SQL fragments use.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="reason">SQL expression for the transition's reason (may use the updated row's columns, or a parameter).</param>
+    /// <param name="skipLocked">Skip rows another transaction holds (scans) instead of waiting (single-trial operations).</param>
+    public static async Task<List<TransitionRow>> ApplyAsync(NpgsqlConnection c, string where, string set, string reason,
+        IEnumerable<NpgsqlParameter> parameters, bool skipLocked = false, CancellationToken ct = default)
+    {
+        var sql = $"""
+            WITH old AS (SELECT t.id, t.state, t.worker_id FROM trials t WHERE {where} FOR UPDATE OF t {(skipLocked ? "SKIP LOCKED" : "")}),
+            upd AS (UPDATE trials t SET {set}, updated_at = now() FROM old WHERE t.id = old.id
+                    RETURNING t.id, t.experiment_id, old.state AS from_state, t.state AS to_state,
+                              coalesce(t.worker_id, old.worker_id) AS worker_id, t.attempt, t.lease_id, t.lease_expires_at, t.error),
+            ins AS (INSERT INTO trial_transitions (trial_id, from_state, to_state, reason, worker_id, attempt, at)
+                    SELECT id, from_state, to_state, {reason}, worker_id, attempt, now() FROM upd)
+            SELECT id, experiment_id, from_state, to_state, worker_id, attempt, lease_id, lease_expires_at FROM upd
+            """;
+        await using var cmd = new NpgsqlCommand(sql, c);
+        foreach (var p in parameters) cmd.Parameters.Add(p);
+        var rows = new List<TransitionRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new TransitionRow(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                r.GetInt32(5), r.IsDBNull(6) ? null : r.GetGuid(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)));
+        return rows;
+    }
+
+    /// <summary>Recomputes the state of experiments after their trials changed (paused/cancelled experiments keep theirs).</summary>
+    public static async Task RefreshExperimentsAsync(NpgsqlConnection c, IEnumerable<Guid> experimentIds, CancellationToken ct = default)
+    {
+        var ids = experimentIds.Distinct().ToArray();
+        if (ids.Length == 0) return;
+        const string sql = """
+            WITH s AS (
+              SELECT experiment_id,
+                     count(*) FILTER (WHERE state IN ('Pending','Leased','Running')) AS open,
+                     count(*) FILTER (WHERE state = 'Failed') AS failed,
+                     count(*) FILTER (WHERE state = 'Succeeded') AS succeeded,
+                     count(*) FILTER (WHERE state IN ('Leased','Running','Succeeded','Failed')) AS touched
+              FROM trials WHERE experiment_id = ANY(@ids) GROUP BY experiment_id)
+            UPDATE experiments e SET
+              state = CASE WHEN s.open > 0 THEN (CASE WHEN s.touched > 0 THEN 'Running' ELSE 'Pending' END)
+                           WHEN s.failed > 0 THEN 'Failed'
+                           WHEN s.succeeded = (SELECT count(*) FROM trials x WHERE x.experiment_id = e.id) THEN 'Succeeded'
+                           ELSE 'Cancelled' END,
+              started_at = CASE WHEN s.touched > 0 THEN coalesce(e.started_at, now()) ELSE e.started_at END,
+              finished_at = CASE WHEN s.open = 0 THEN coalesce(e.finished_at, now()) ELSE NULL END
+            FROM s WHERE e.id = s.experiment_id AND e.state NOT IN ('Paused', 'Cancelled')
+            """;
+        await using var cmd = new NpgsqlCommand(sql, c);
+        cmd.Parameters.AddWithValue("ids", ids);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
