@@ -1,0 +1,81 @@
+using Dggrn.Contracts.Grid;
+using Dggrn.Contracts.Trials;
+
+namespace Dggrn.Orchestrator.Tests;
+
+public sealed class GridExpansionTests
+{
+    static Dictionary<string, DatasetRef> Fake(params string[] names) => names.ToDictionary(n => n, n => new DatasetRef
+    {
+        Name = n, Train = [$"/data/{n}/train.nii"], Test = [$"/data/{n}/test.nii"], ContentHash = new string(n[0], 64),
+    });
+
+    [Fact]
+    public void Paper_preset_counts_shared_trials_once()
+    {
+        var (spec, _) = GridSpecParser.Parse(GridPresets.Paper);
+        var grid = GridExpander.Expand(spec!, GridPresets.Paper, Fake("BrainWeb", "NAMIC", "IXI"), "v1");
+        // Table 1: 2 learned methods x 3 datasets x 3 scales x 3 seeds = 54, + bicubic 3 x 3 = 9 -> 63.
+        // Table 2: 2 x 6 block counts x 3 seeds = 36 on NAMIC x2, of which the 8-block 6 are Table 1's -> 30 new.
+        // Table 3: DGGRN x 3 datasets x 3 K x 3 seeds = 27, of which K=64 (9) are Table 1's -> 18 new.
+        // Figure 6: 2 x 3 datasets x 3 seeds at x2 = 18, all Table 1's -> 0 new.   Total 63 + 30 + 18 = 111.
+        Assert.Equal(111, grid.Trials.Length);
+        Assert.Equal(grid.Trials.Length, grid.Trials.Select(t => t.Identity).Distinct().Count());
+        Assert.Equal(grid.Trials.Length, grid.Trials.Select(t => t.Key).Distinct().Count());
+        var namicX2 = grid.Trials.Single(t => t.Key == "dggrn-n8-k64-x2-NAMIC-s1");
+        Assert.Equal(["1", "2", "3", "fig6"], namicX2.Tables);
+        Assert.Equal(["1", "3", "fig6"], grid.Trials.Single(t => t.Key == "dggrn-n8-k64-x2-IXI-s0").Tables);
+        Assert.Equal(["1", "fig6"], grid.Trials.Single(t => t.Key == "resnet-n8-k64-x2-IXI-s2").Tables);
+        Assert.Equal(["2"], grid.Trials.Single(t => t.Key == "resnet-n12-k64-x2-NAMIC-s0").Tables);
+        Assert.Equal(9, grid.Trials.Count(t => t.Config.Method == "bicubic"));
+        Assert.Equal(6, grid.Trials.Count(t => t.Tables.Contains("fig6") && t.Config.Seed == 0));
+    }
+
+    [Fact]
+    public void Identity_depends_on_what_determines_the_result_only()
+    {
+        var d = Fake("A")["A"];
+        var c = new TrialConfig { Method = "dggrn", Dataset = d, Seed = 1, CodeVersion = "v1" };
+        var id = TrialIdentity.Compute(c);
+        Assert.Matches("^[0-9a-f]{64}$", id);
+        Assert.Equal(id, TrialIdentity.Compute(c with { Dataset = d with { Name = "Renamed", Train = ["/elsewhere/a.nii"] } }));
+        Assert.Equal(id, TrialIdentity.Compute(new TrialConfig { Method = "dggrn", Dataset = d, Seed = 1, CodeVersion = "v1" }));
+        Assert.NotEqual(id, TrialIdentity.Compute(c with { Seed = 2 }));
+        Assert.NotEqual(id, TrialIdentity.Compute(c with { Filters = 32 }));
+        Assert.NotEqual(id, TrialIdentity.Compute(c with { CodeVersion = "v2" }));
+        Assert.NotEqual(id, TrialIdentity.Compute(c with { Protocol = "other" }));
+        Assert.NotEqual(id, TrialIdentity.Compute(c with { Training = c.Training with { Epochs = 64 } }));
+        Assert.NotEqual(id, TrialIdentity.Compute(c with { Dataset = d with { ContentHash = new string('b', 64) } }));
+        // The canonical text has sorted keys at every level and the dataset reduced to content.
+        var canonical = TrialIdentity.Canonical(c);
+        Assert.StartsWith("""{"blocks":8,"codeVersion":"v1","dataset":{"contentHash":"AAAA""", canonical);
+        Assert.DoesNotContain("/data/", canonical);
+    }
+
+    [Fact]
+    public void Dataset_hash_follows_file_bytes()
+    {
+        var dir = Directory.CreateTempSubdirectory("dggrn-hash");
+        try
+        {
+            var f = Path.Combine(dir.FullName, "v.nii");
+            File.WriteAllBytes(f, [1, 2, 3]);
+            // SHA-256("\x01\x02\x03"), computed independently (sha256sum).
+            Assert.Equal("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", TrialIdentity.SourceHash(f));
+            // SHA-256 of the URI text "phantom:seed=1" (sha256sum of the string).
+            Assert.Equal("9c10765051ca00da470a96995da7324fbbdc1dd647bc171fad2acae786f1b954", TrialIdentity.SourceHash("phantom:seed=1"));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void Memory_estimate_grows_with_model_and_batch()
+    {
+        var d = Fake("A")["A"];
+        var small = MemoryEstimate.Bytes(new TrialConfig { Method = "dggrn", Dataset = d, Filters = 32 });
+        var big = MemoryEstimate.Bytes(new TrialConfig { Method = "dggrn", Dataset = d, Filters = 128 });
+        var bigBatch = MemoryEstimate.Bytes(new TrialConfig { Method = "dggrn", Dataset = d, Filters = 32, Training = new TrainingSettings { BatchSize = 256 } });
+        Assert.True(small < big && small < bigBatch);
+        Assert.Equal(64L << 20, MemoryEstimate.Bytes(new TrialConfig { Method = "noop", Dataset = d }));
+    }
+}
