@@ -71,7 +71,7 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
         log.WriteLine($"dggrn: orchestrator on {url} (credentials for the CLI in {state.CredentialsFile})");
 
         var api = new ApiClient(endpoint);
-        var workerToken = await api.PostAsync<TokenCreated>("api/tokens", new TokenCreateRequest("local-workers", "worker"), ct);
+        var workerToken = await api.PostAsync<CreateTokenResponse>("api/tokens", new CreateTokenRequest("local-workers", "worker"), ct);
         var threads = options.WorkerThreads > 0 ? options.WorkerThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, options.Workers));
         for (var i = 1; i <= options.Workers; i++)
         {
@@ -91,7 +91,7 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
         log.WriteLine($"dggrn: {options.Workers} worker(s) registered, {threads} thread(s) each");
 
         var dashboardUrl = $"http://127.0.0.1:{FreePort.PreferOrNext(options.DashboardPort)}";
-        var dashboardToken = await api.PostAsync<TokenCreated>("api/tokens", new TokenCreateRequest("local-dashboard", "admin"), ct);
+        var dashboardToken = await api.PostAsync<CreateTokenResponse>("api/tokens", new CreateTokenRequest("local-dashboard", "admin"), ct);
         var denv = new Dictionary<string, string?>(CheckpointSettings())
         {
             ["Urls"] = dashboardUrl,
@@ -104,8 +104,8 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
         await WaitHealthyAsync("dashboard", new Uri(dashboardUrl + "/health"), ct, _dashboard);
         (saved with { DashboardUrl = dashboardUrl }).Save(state);
 
-        var signIn = await api.PostAsync<TokenCreated>("api/tokens",
-            new TokenCreateRequest("local-sign-in", "admin", SingleUse: true, ExpiresInSeconds: options.SignInTokenHours * 3600), ct);
+        var signIn = await api.PostAsync<CreateTokenResponse>("api/tokens",
+            new CreateTokenRequest("local-sign-in", "admin", SingleUse: true, ExpiresInSeconds: options.SignInTokenHours * 3600), ct);
         output.WriteLine($"Dashboard: {dashboardUrl}/signin?token={Uri.EscapeDataString(signIn.Token)}");
         output.Flush();
         log.WriteLine("dggrn: running; press Ctrl+C to stop everything");

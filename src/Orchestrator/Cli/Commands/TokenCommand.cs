@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Api;
 using System.CommandLine;
 
 namespace Dggrn.Orchestrator.Cli.Commands;
@@ -19,9 +20,9 @@ public static class TokenCommand
         {
             using var api = new ApiClient(ApiEndpoint.Resolve());
             var r = p.GetValue(role)!;
-            var created = await api.PostAsync<TokenCreated>("api/tokens",
-                new TokenCreateRequest(p.GetValue(name) ?? $"{r}-{DateTime.UtcNow:yyyyMMddHHmmss}", r,
-                    p.GetValue(singleUse) ? true : null, p.GetValue(expires)), ct);
+            var created = await api.PostAsync<CreateTokenResponse>("api/tokens",
+                new CreateTokenRequest(p.GetValue(name) ?? $"{r}-{DateTime.UtcNow:yyyyMMddHHmmss}", r,
+                    p.GetValue(singleUse), p.GetValue(expires)), ct);
             Console.Out.WriteLine(p.GetValue(json) ? CliJson.Write(created) : created.Token);
             return 0;
         });
