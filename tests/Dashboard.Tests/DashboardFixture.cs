@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Dggrn.Contracts.Blobs;
 using Dggrn.Contracts.Storage;
 using Dggrn.Dashboard.Auth;
 using Dggrn.Dashboard.Hosting;
@@ -25,6 +26,12 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>Extra settings for the dashboard (e.g. the orchestrator URL); set before InitializeAsync.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>Folder of the local checkpoint store the dashboard reads (the worker would write it).</summary>
+    public string StorePath { get; } = Directory.CreateTempSubdirectory("dggrn-dash-store").FullName;
+
+    /// <summary>The dashboard's checkpoint store (tests put images and checkpoints through it, as a worker would).</summary>
+    public ICheckpointStore Store => _app!.Services.GetRequiredService<ICheckpointStore>();
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
@@ -35,6 +42,8 @@ public sealed class DashboardFixture : IAsyncLifetime
             ["ConnectionStrings:Lab"] = _db.ConnectionString,
             ["Urls"] = "http://127.0.0.1:0",
             ["Dashboard:PollSeconds"] = "1",
+            ["CheckpointStore:Kind"] = "Local",
+            ["CheckpointStore:LocalPath"] = StorePath,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         _app = DashboardHost.Create([], settings);
@@ -76,5 +85,6 @@ public sealed class DashboardFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
         if (_db is not null) await _db.DisposeAsync();
+        Directory.Delete(StorePath, recursive: true);
     }
 }
