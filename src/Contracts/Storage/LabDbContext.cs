@@ -21,6 +21,7 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
     public DbSet<EvaluationEntity> Evaluations => Set<EvaluationEntity>();
     public DbSet<TrialLogEntity> TrialLogs => Set<TrialLogEntity>();
     public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
+    public DbSet<OrleansMembershipEntity> OrleansMembership => Set<OrleansMembershipEntity>();
 
     /// <summary>Configures Npgsql with the snake_case naming the schema uses.</summary>
     public static void Configure(DbContextOptionsBuilder b, string connectionString) =>
@@ -94,6 +95,31 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
         {
             e.ToTable("api_tokens");
             e.HasIndex(x => x.TokenHash).IsUnique();
+        });
+        ConfigureOrleans(m);
+    }
+
+    // Orleans ADO.NET clustering schema; the provider's queries are seeded as data (OrleansClusteringQueries).
+    static void ConfigureOrleans(ModelBuilder m)
+    {
+        m.Entity<OrleansQueryEntity>(e =>
+        {
+            e.ToTable("orleansquery");
+            e.HasKey(x => x.QueryKey);
+            e.Property(x => x.QueryKey).HasColumnName("querykey").HasMaxLength(64);
+            e.Property(x => x.QueryText).HasColumnName("querytext");
+            e.HasData(OrleansClusteringQueries.All.Select(kv => new OrleansQueryEntity { QueryKey = kv.Key, QueryText = kv.Value }));
+        });
+        m.Entity<OrleansMembershipVersionEntity>(e =>
+        {
+            e.ToTable("orleans_membership_version");
+            e.HasKey(x => x.DeploymentId);
+        });
+        m.Entity<OrleansMembershipEntity>(e =>
+        {
+            e.ToTable("orleans_membership");
+            e.HasKey(x => new { x.DeploymentId, x.Address, x.Port, x.Generation });
+            e.HasOne<OrleansMembershipVersionEntity>().WithMany().HasForeignKey(x => x.DeploymentId);
         });
     }
 }

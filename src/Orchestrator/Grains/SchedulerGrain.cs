@@ -11,6 +11,8 @@ public sealed class SchedulerGrain(LeaseStore leases, ILogger<SchedulerGrain> lo
 {
     public Task<LeaseGrant[]> LeaseAsync(string workerId, LeaseRequest request) => leases.LeaseAsync(workerId, request);
 
+    public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
+
     public async Task<int> ReapAsync()
     {
         var rows = await leases.ReapExpiredAsync();

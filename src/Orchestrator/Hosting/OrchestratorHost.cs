@@ -52,6 +52,7 @@ public static class OrchestratorHost
         app.MapTrialsApi();
         app.MapWorkersApi();
         app.MapWorkerTrialsApi();
+        app.MapClusterApi();
         return app;
     }
 }

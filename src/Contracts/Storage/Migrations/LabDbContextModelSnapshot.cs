@@ -379,6 +379,150 @@ namespace Dggrn.Contracts.Storage.Migrations
                     b.ToTable("metrics", (string)null);
                 });
 
+            modelBuilder.Entity("Dggrn.Contracts.Storage.OrleansMembershipEntity", b =>
+                {
+                    b.Property<string>("DeploymentId")
+                        .HasColumnType("text")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("Address")
+                        .HasColumnType("text")
+                        .HasColumnName("address");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("integer")
+                        .HasColumnName("port");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("HostName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("host_name");
+
+                    b.Property<DateTimeOffset>("IAmAliveTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("i_am_alive_time");
+
+                    b.Property<int>("ProxyPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("proxy_port");
+
+                    b.Property<string>("SiloName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("silo_name");
+
+                    b.Property<DateTimeOffset>("StartTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_time");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<string>("SuspectTimes")
+                        .HasColumnType("text")
+                        .HasColumnName("suspect_times");
+
+                    b.HasKey("DeploymentId", "Address", "Port", "Generation")
+                        .HasName("pk_orleans_membership");
+
+                    b.ToTable("orleans_membership", (string)null);
+                });
+
+            modelBuilder.Entity("Dggrn.Contracts.Storage.OrleansMembershipVersionEntity", b =>
+                {
+                    b.Property<string>("DeploymentId")
+                        .HasColumnType("text")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<DateTimeOffset>("Timestamp")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("timestamp");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("DeploymentId")
+                        .HasName("pk_orleans_membership_version");
+
+                    b.ToTable("orleans_membership_version", (string)null);
+                });
+
+            modelBuilder.Entity("Dggrn.Contracts.Storage.OrleansQueryEntity", b =>
+                {
+                    b.Property<string>("QueryKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("querykey");
+
+                    b.Property<string>("QueryText")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("querytext");
+
+                    b.HasKey("QueryKey")
+                        .HasName("pk_orleansquery");
+
+                    b.ToTable("orleansquery", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            QueryKey = "InsertMembershipVersionKey",
+                            QueryText = "WITH ins AS (INSERT INTO orleans_membership_version (deployment_id, timestamp, version)\n             VALUES (@DeploymentId, now(), 0) ON CONFLICT DO NOTHING RETURNING 1)\nSELECT count(*) > 0 FROM ins"
+                        },
+                        new
+                        {
+                            QueryKey = "MembershipReadAllKey",
+                            QueryText = "SELECT v.version AS Version, m.address AS Address, m.port AS Port, m.generation AS Generation, m.silo_name AS SiloName,\n       m.host_name AS HostName, m.status AS Status, m.proxy_port AS ProxyPort, m.suspect_times AS SuspectTimes,\n       m.start_time AS StartTime, m.i_am_alive_time AS IAmAliveTime\nFROM orleans_membership_version v\nLEFT JOIN orleans_membership m ON m.deployment_id = v.deployment_id\nWHERE v.deployment_id = @DeploymentId"
+                        },
+                        new
+                        {
+                            QueryKey = "MembershipReadRowKey",
+                            QueryText = "SELECT v.version AS Version, m.address AS Address, m.port AS Port, m.generation AS Generation, m.silo_name AS SiloName,\n       m.host_name AS HostName, m.status AS Status, m.proxy_port AS ProxyPort, m.suspect_times AS SuspectTimes,\n       m.start_time AS StartTime, m.i_am_alive_time AS IAmAliveTime\nFROM orleans_membership_version v\nLEFT JOIN orleans_membership m ON m.deployment_id = @DeploymentId AND m.address = @Address AND m.port = @Port AND m.generation = @Generation\nWHERE v.deployment_id = @DeploymentId"
+                        },
+                        new
+                        {
+                            QueryKey = "InsertMembershipKey",
+                            QueryText = "WITH v AS (UPDATE orleans_membership_version SET version = version + 1, timestamp = now()\n           WHERE deployment_id = @DeploymentId AND version = @Version\n             AND NOT EXISTS (SELECT 1 FROM orleans_membership m WHERE m.deployment_id = @DeploymentId AND m.address = @Address AND m.port = @Port AND m.generation = @Generation)\n           RETURNING deployment_id),\nins AS (INSERT INTO orleans_membership (deployment_id, address, port, generation, silo_name, host_name, status,\n                                        proxy_port, suspect_times, start_time, i_am_alive_time)\n        SELECT v.deployment_id, @Address, @Port, @Generation, @SiloName, @HostName, @Status, @ProxyPort, NULL,\n               @StartTime, @IAmAliveTime FROM v\n        RETURNING 1)\nSELECT count(*) = 1 FROM ins"
+                        },
+                        new
+                        {
+                            QueryKey = "UpdateMembershipKey",
+                            QueryText = "WITH v AS (UPDATE orleans_membership_version SET version = version + 1, timestamp = now()\n           WHERE deployment_id = @DeploymentId AND version = @Version\n             AND EXISTS (SELECT 1 FROM orleans_membership m WHERE m.deployment_id = @DeploymentId AND m.address = @Address AND m.port = @Port AND m.generation = @Generation)\n           RETURNING deployment_id),\nupd AS (UPDATE orleans_membership m SET status = @Status, suspect_times = @SuspectTimes, i_am_alive_time = @IAmAliveTime\n        FROM v WHERE m.deployment_id = @DeploymentId AND m.address = @Address AND m.port = @Port AND m.generation = @Generation\n        RETURNING 1)\nSELECT count(*) = 1 FROM upd"
+                        },
+                        new
+                        {
+                            QueryKey = "UpdateIAmAlivetimeKey",
+                            QueryText = "UPDATE orleans_membership m SET i_am_alive_time = @IAmAliveTime WHERE m.deployment_id = @DeploymentId AND m.address = @Address AND m.port = @Port AND m.generation = @Generation"
+                        },
+                        new
+                        {
+                            QueryKey = "DeleteMembershipTableEntriesKey",
+                            QueryText = "DELETE FROM orleans_membership WHERE deployment_id = @DeploymentId;\nDELETE FROM orleans_membership_version WHERE deployment_id = @DeploymentId"
+                        },
+                        new
+                        {
+                            QueryKey = "GatewaysQueryKey",
+                            QueryText = "SELECT address AS Address, proxy_port AS ProxyPort, generation AS Generation\nFROM orleans_membership WHERE deployment_id = @DeploymentId AND status = @Status AND proxy_port > 0"
+                        },
+                        new
+                        {
+                            QueryKey = "CleanupDefunctSiloEntriesKey",
+                            QueryText = "DELETE FROM orleans_membership WHERE deployment_id = @DeploymentId AND i_am_alive_time < @IAmAliveTime AND status <> 3"
+                        },
+                        new
+                        {
+                            QueryKey = "CleanupDefunctSiloEntryKey",
+                            QueryText = "DELETE FROM orleans_membership m WHERE m.deployment_id = @DeploymentId AND m.address = @Address AND m.port = @Port AND m.generation = @Generation AND m.status = 6 AND m.start_time = @StartTime\n  AND m.i_am_alive_time = @IAmAliveTime AND m.suspect_times IS NOT DISTINCT FROM @SuspectTimes"
+                        });
+                });
+
             modelBuilder.Entity("Dggrn.Contracts.Storage.TrialEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -688,6 +832,16 @@ namespace Dggrn.Contracts.Storage.Migrations
                         .HasName("pk_workers");
 
                     b.ToTable("workers", (string)null);
+                });
+
+            modelBuilder.Entity("Dggrn.Contracts.Storage.OrleansMembershipEntity", b =>
+                {
+                    b.HasOne("Dggrn.Contracts.Storage.OrleansMembershipVersionEntity", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_orleans_membership_orleans_membership_version_deployment_id");
                 });
 
             modelBuilder.Entity("Dggrn.Contracts.Storage.TrialEntity", b =>

@@ -9,4 +9,6 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     Task<LeaseGrant[]> LeaseAsync(string workerId, LeaseRequest request);
     /// <summary>Returns lapsed leases to the queue (or fails trials out of attempts); returns how many changed.</summary>
     Task<int> ReapAsync();
+    /// <summary>The silo the scheduler is activated on (diagnostics and failover tests).</summary>
+    Task<string> GetSiloAsync();
 }
