@@ -14,7 +14,7 @@ namespace Dggrn.Deploy.Tests.Cluster;
 /// </summary>
 public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    const int Epochs = 3;
+    const int Epochs = 4;
     const int StepsPerEpoch = 6;
 
     // Four trials: two methods x two scales, tiny enough for a shared 2-core machine.
@@ -137,11 +137,15 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         var experimentId = submitted["id"]!.GetValue<Guid>();
         Assert.Equal(4, submitted["trials"]!.GetValue<int>());
 
-        // Wait until worker-1 is mid-trial with a checkpoint behind it, then kill it and the first silo together.
-        var victim = await Poll.UntilAsync("a trial on worker-1 past its first epoch", TimeSpan.FromSeconds(240), async () =>
-            Trials(await api.TryGetAsync($"api/experiments/{experimentId}"))
-                .FirstOrDefault(t => t["worker"]?.GetValue<string>() == workerIds[0] && t["state"]!.GetValue<string>() == "Running" && t["epoch"]!.GetValue<int>() >= 1),
-            Diagnostics);
+        // Wait until worker-1 is mid-trial with a verified checkpoint behind it, then kill it and the first silo together.
+        var victim = await Poll.UntilAsync("a trial on worker-1 with a checkpoint", TimeSpan.FromSeconds(240), async () =>
+        {
+            foreach (var t in Trials(await api.TryGetAsync($"api/experiments/{experimentId}")))
+                if (t["worker"]?.GetValue<string>() == workerIds[0] && t["state"]!.GetValue<string>() == "Running"
+                    && await CheckpointsAsync(t["id"]!.GetValue<Guid>()) > 0)
+                    return t;
+            return null;
+        }, Diagnostics);
         var victimId = victim["id"]!.GetValue<Guid>();
         output.WriteLine($"killing worker-1 (pid {workers[0].Pid}) running trial {victimId} at epoch {victim["epoch"]} and silo-1 (pid {silos[0].Pid})");
         workers[0].KillHard();
@@ -177,7 +181,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
                 {
                     var steps = rows.Where(x => x.Name == name).ToList();
                     Assert.All(steps, s => Assert.Equal(1, s.Count));
-                    // Step = global optimiser step at each epoch's end: 6, 12, 18 for 6 steps per epoch.
+                    // Step = global optimiser step at each epoch's end: 6, 12, 18, 24 for 6 steps per epoch.
                     Assert.Equal(Enumerable.Range(1, Epochs).Select(e => (long)e * StepsPerEpoch), steps.Select(s => s.Step));
                 }
             }
@@ -194,6 +198,16 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         var p = ServiceProcess.Start(name, dll, args, env, _work);
         _processes.Add(p);
         return p;
+    }
+
+    /// <summary>Checkpoints PostgreSQL records for a trial (recorded only once the upload is verified).</summary>
+    async Task<long> CheckpointsAsync(Guid trialId)
+    {
+        await using var conn = new NpgsqlConnection(_db!.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM checkpoints WHERE trial_id = @t", conn);
+        cmd.Parameters.AddWithValue("t", trialId);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     static IEnumerable<JsonNode> Trials(JsonNode? detail) =>
