@@ -35,6 +35,7 @@ public sealed class MetricJournal : IAsyncDisposable
     long _sequence;
     long _unsentBytes;
     bool _warnedFull;
+    volatile string? _refused;
 
     /// <summary>Opens a fresh journal at <paramref name="path"/> (a journal already there is replayed first by the caller).</summary>
     public MetricJournal(string path, Guid leaseId, int attempt, Func<MetricBatch, CancellationToken, Task> send, long maxBytes, Action<string> log, long firstSequence = 1)
@@ -53,6 +54,9 @@ public sealed class MetricJournal : IAsyncDisposable
 
     /// <summary>Batches sent and acknowledged so far.</summary>
     public long Acknowledged { get; private set; }
+
+    /// <summary>Why the orchestrator refused a batch for good (the lease is no longer live); null while all is well.</summary>
+    public string? Refused => _refused;
 
     /// <summary>Bytes of batches written but not yet acknowledged.</summary>
     public long UnsentBytes { get { lock (_gate) return _unsentBytes; } }
@@ -82,6 +86,7 @@ public sealed class MetricJournal : IAsyncDisposable
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (UnsentBytes > 0 || UnsentCount > 0)
         {
+            if (_refused is not null) return false;
             if (DateTimeOffset.UtcNow >= deadline) return false;
             await Task.Delay(20, ct);
         }
@@ -167,7 +172,7 @@ public sealed class MetricJournal : IAsyncDisposable
                 _log($"WARNING: metric buffer full ({_unsentBytes >> 10} KiB unsent in {_path}, bound {_maxBytes >> 10} KiB): " +
                      "the orchestrator has not acknowledged metrics for a while; training waits until it does, nothing is dropped");
             }
-            while (_unsentBytes > _maxBytes && !_stop.IsCancellationRequested) Monitor.Wait(_gate, 500);
+            while (_unsentBytes > _maxBytes && !_stop.IsCancellationRequested && _refused is null) Monitor.Wait(_gate, 500);
         }
     }
 
@@ -195,10 +200,12 @@ public sealed class MetricJournal : IAsyncDisposable
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
             catch (Exception e)
             {
-                // A permanent refusal (lease lost, bad request): retrying cannot help; keep it on disk and say so.
-                _log($"metric batch {head.Batch.Sequence} refused: {e.Message}");
-                await Task.Delay(1000, ct).ContinueWith(_ => { }, TaskScheduler.Default);
-                continue;
+                // A permanent refusal (the lease is no longer live, a bad request): no retry can succeed, and the
+                // orchestrator will not take this attempt's metrics from anyone. Stop sending; the batches stay on disk.
+                _refused = $"metric batch {head.Batch.Sequence} refused: {e.Message}";
+                _log(_refused);
+                lock (_gate) Monitor.PulseAll(_gate);
+                return;
             }
             lock (_gate)
             {

@@ -16,7 +16,8 @@ public sealed class TrialCallbacks(
     OrchestratorClient client,
     CheckpointUploader uploader,
     MetricJournal metrics,
-    Action<string> log) : ITrainingCallbacks
+    Action<string> log,
+    CancellationToken stopping) : ITrainingCallbacks
 {
     static readonly TimeSpan RecordRetryFor = TimeSpan.FromMinutes(10);
     readonly CheckpointIdentity _id = new(grant.ExperimentId, grant.TrialId, grant.Identity, grant.Attempt);
@@ -68,8 +69,20 @@ public sealed class TrialCallbacks(
         var started = DateTimeOffset.UtcNow;
         var info = await uploader.UploadAsync(key, c.Data, _id, c.Epoch, c.Step, c.TestPsnr, CancellationToken.None);
         TrialOutput.Progress(Position.Epoch, Position.Step);
-        var response = await Reliably.CallAsync($"record checkpoint {key}",
-            t => client.RecordCheckpointAsync(grant.TrialId, new CheckpointRecordRequest(grant.LeaseId, info), t), log, CancellationToken.None, RecordRetryFor);
+        CheckpointRecordResponse response;
+        try
+        {
+            response = await Reliably.CallAsync($"record checkpoint {key}",
+                t => client.RecordCheckpointAsync(grant.TrialId, new CheckpointRecordRequest(grant.LeaseId, info), t), log, CancellationToken.None, RecordRetryFor);
+        }
+        catch (OrchestratorException e) when (!OrchestratorClient.IsTransient(e))
+        {
+            // The lease is no longer live (cancelled, paused, lapsed): nobody will record this object, so do not leave it behind.
+            log($"checkpoint {key} not recorded ({e.Message}); deleting the object");
+            await uploader.DeleteAsync(key, CancellationToken.None);
+            if (stopping.IsCancellationRequested) return;
+            throw new LeaseLostException(e.Message);
+        }
         LastCheckpoint = info;
         log($"checkpoint epoch {c.Epoch} step {c.Step}: {info.SizeBytes >> 10} KiB verified in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s ({key})");
         foreach (var old in response.Delete)
@@ -102,3 +115,6 @@ public sealed class TrialCallbacks(
         }
     }
 }
+
+/// <summary>The orchestrator refused a report because this attempt's lease is no longer live.</summary>
+public sealed class LeaseLostException(string message) : Exception(message);

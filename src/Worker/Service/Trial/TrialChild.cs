@@ -40,7 +40,7 @@ public static class TrialChild
 
         await using var metrics = new MetricJournal(launch.JournalPath, grant.LeaseId, grant.Attempt,
             (b, ct) => client.MetricsAsync(grant.TrialId, b, ct), options.MetricBufferBytes, log);
-        var callbacks = new TrialCallbacks(grant, client, uploader, metrics, log);
+        var callbacks = new TrialCallbacks(grant, client, uploader, metrics, log, stop.Token);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -68,9 +68,17 @@ public static class TrialChild
             await FlushMetricsAsync(metrics, log);
             if (reason == TrialSignal.DrainCommand)
             {
-                await Reliably.CallAsync("release lease", ct => client.ReleaseAsync(grant.TrialId,
-                    new TrialReleaseRequest(grant.LeaseId, $"worker draining; checkpoint at step {callbacks.Position.Step}"), ct), log, CancellationToken.None, TimeSpan.FromSeconds(30));
-                log($"lease released at epoch {callbacks.Position.Epoch} step {callbacks.Position.Step}");
+                try
+                {
+                    await Reliably.CallAsync("release lease", ct => client.ReleaseAsync(grant.TrialId,
+                        new TrialReleaseRequest(grant.LeaseId, $"worker draining; checkpoint at step {callbacks.Position.Step}"), ct), log, CancellationToken.None, TimeSpan.FromSeconds(30));
+                    log($"lease released at epoch {callbacks.Position.Epoch} step {callbacks.Position.Step}");
+                }
+                catch (Exception e) when (e is OrchestratorException or HttpRequestException or TaskCanceledException)
+                {
+                    // The lease lapses on its own once heartbeats stop; the checkpoint is recorded either way.
+                    log($"could not release the lease ({e.Message}); it will lapse");
+                }
                 TrialOutput.Done("released");
             }
             else
@@ -78,6 +86,12 @@ public static class TrialChild
                 log($"trial cancelled at epoch {callbacks.Position.Epoch} step {callbacks.Position.Step}");
                 TrialOutput.Done("cancelled");
             }
+            return 0;
+        }
+        catch (Exception e) when (e is LeaseLostException || (e is OrchestratorException o && !OrchestratorClient.IsTransient(o)))
+        {
+            log($"trial stopped: the orchestrator no longer accepts this attempt ({e.Message})");
+            TrialOutput.Done("lost", e.Message);
             return 0;
         }
         catch (Exception e)

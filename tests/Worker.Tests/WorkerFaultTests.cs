@@ -1,0 +1,182 @@
+using Dggrn.Worker.Tests.Fixtures;
+
+namespace Dggrn.Worker.Tests;
+
+/// <summary>Process-level faults with the real worker executable, a real orchestrator and PostgreSQL (CPU, fixed seed).</summary>
+public sealed class WorkerFaultTests : IAsyncLifetime
+{
+    const int Steps = 150, Epochs = 2;
+    readonly string _dir = Directory.CreateTempSubdirectory("dggrn-worker-fault-").FullName;
+    readonly List<WorkerProcess> _workers = [];
+    OrchestratorInstance _orch = null!;
+    string _token = "";
+
+    public async Task InitializeAsync()
+    {
+        _orch = await OrchestratorInstance.StartAsync(leaseTtlSeconds: 4);
+        _token = await _orch.WorkerTokenAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var w in _workers) w.Dispose();
+        await _orch.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    static string Spec(string name) => Specs.OneDggrn(name, epochs: Epochs, stepsPerEpoch: Steps, filters: 16, batch: 16);
+
+    WorkerProcess StartWorker(IDictionary<string, string>? extra = null)
+    {
+        var w = new WorkerProcess(_orch.BaseAddress, _token, Path.Combine(_dir, "store"), Path.Combine(_dir, $"scratch-{_workers.Count}"), extra);
+        _workers.Add(w);
+        return w;
+    }
+
+    string Logs => string.Join("\n----\n", _workers.Select(w => w.Output));
+
+    Task<Dggrn.Contracts.Api.TrialSummary> UntilStateAsync(Guid exp, string state, int minutes = 4) =>
+        Poll.UntilAsync(() => _orch.TrialAsync(exp), t => t.State == state || (t.State is "Failed" or "Succeeded" or "Cancelled"), TimeSpan.FromMinutes(minutes),
+            t => $"trial {t.State} (wanted {state}) epoch {t.Epoch} attempts {t.Attempts} error {t.Error}\n{Logs}");
+
+    async Task<long> MaxLossStepAsync(Guid trial) =>
+        (await _orch.MetricsAsync(trial)).Keys.Where(k => k.Name == "train/loss").Select(k => k.Step).DefaultIfEmpty(0).Max();
+
+    /// <summary>An uninterrupted run of <see cref="Spec"/>: the reference every faulted run must equal.</summary>
+    async Task<Dictionary<(string Name, long Step), double>> BaselineAsync()
+    {
+        var exp = await _orch.SubmitAsync(Spec("baseline"));
+        using var w = new WorkerProcess(_orch.BaseAddress, _token, Path.Combine(_dir, "store"), Path.Combine(_dir, "scratch-baseline"));
+        var t = await Poll.UntilAsync(() => _orch.TrialAsync(exp.Id), t => t.State is "Succeeded" or "Failed", TimeSpan.FromMinutes(4), t => $"{t.State} {t.Error}\n{w.Output}");
+        Assert.True(t.State == "Succeeded", $"baseline {t.State}: {t.Error}\n{w.Output}");
+        w.Signal("TERM");
+        Assert.True(w.WaitForExit(TimeSpan.FromSeconds(30)), "idle worker did not exit on SIGTERM");
+        return await _orch.MetricsAsync(t.Id);
+    }
+
+    static void AssertSameMetrics(Dictionary<(string Name, long Step), double> expected, Dictionary<(string Name, long Step), double> actual)
+    {
+        // Wall-clock metrics differ between any two runs; everything computed from the data must not.
+        static bool Deterministic(string n) => n != "epoch/seconds";
+        var e = expected.Where(kv => Deterministic(kv.Key.Name)).OrderBy(kv => kv.Key).ToList();
+        var a = actual.Where(kv => Deterministic(kv.Key.Name)).OrderBy(kv => kv.Key).ToList();
+        Assert.Equal(e.Select(kv => kv.Key), a.Select(kv => kv.Key));
+        foreach (var ((k, ev), (_, av)) in e.Zip(a)) Assert.True(ev == av, $"{k.Name}@{k.Step}: expected {ev:R}, found {av:R}");
+        Assert.Equal(Enumerable.Range(1, Steps * Epochs).Select(i => (long)i), a.Where(kv => kv.Key.Name == "train/loss").Select(kv => kv.Key.Step));
+    }
+
+    [Fact]
+    public async Task KillMinus9MidEpochResumesOnAnotherWorkerWithTheUninterruptedMetrics()
+    {
+        var baseline = await BaselineAsync();
+        var exp = await _orch.SubmitAsync(Spec("killed"), rerun: true);
+        var first = StartWorker();
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        // Into epoch 2, past its first checkpoint: the kill loses the steps since then.
+        await Poll.UntilAsync(async () => (Checkpoints: (await _orch.CheckpointsAsync(trial.Id)).Length, Step: await MaxLossStepAsync(trial.Id)),
+            x => x.Checkpoints >= 1 && x.Step > Steps + 10, TimeSpan.FromMinutes(3), x => $"{x}\n{Logs}");
+        var killedAt = await MaxLossStepAsync(trial.Id);
+        Assert.True(killedAt < 2 * Steps, $"epoch 2 ended before the kill (step {killedAt}); the test needs a slower epoch");
+        first.Signal("KILL");
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
+        // The orphaned trial child notices its worker is gone and exits too.
+        await Poll.UntilAsync(() => Task.FromResult(first.ChildPids.All(p => !Alive(p))), x => x, TimeSpan.FromSeconds(20), _ => "trial child outlived its worker");
+
+        StartWorker();
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        Assert.Equal(2, done.Attempts);
+        Assert.Equal(1, done.ResumedFromEpoch);
+        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
+    }
+
+    [Fact]
+    public async Task SigtermDrainsCheckpointsMidEpochReleasesTheLeaseAndExitsZero()
+    {
+        var baseline = await BaselineAsync();
+        var exp = await _orch.SubmitAsync(Spec("drained"), rerun: true);
+        var first = StartWorker(new Dictionary<string, string> { ["Worker__DrainSeconds"] = "30" });
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > Steps + 10, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        first.Signal("TERM");
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(40)), $"worker did not exit within the drain bound\n{first.Output}");
+        Assert.Equal(0, first.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(35));
+        var reasons = await _orch.StringsAsync("SELECT reason FROM trial_transitions WHERE trial_id = @t ORDER BY id", trial.Id);
+        Assert.Contains(reasons, r => r.StartsWith("released", StringComparison.Ordinal));
+        var midEpoch = (await _orch.CheckpointsAsync(trial.Id)).Where(c => c.Key.Contains("-step-", StringComparison.Ordinal)).ToList();
+        Assert.Single(midEpoch);
+        Assert.True(midEpoch[0].Step > Steps && midEpoch[0].Step < 2 * Steps, $"mid-epoch checkpoint at step {midEpoch[0].Step}");
+
+        StartWorker();
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        Assert.Equal(2, done.ResumedFromEpoch);
+        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
+    }
+
+    [Fact]
+    public async Task ACrashedTrialProcessIsReportedWithItsCauseAndRetried()
+    {
+        var exp = await _orch.SubmitAsync(Spec("crash"));
+        var worker = StartWorker();
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
+        WorkerProcess.SignalPid(worker.ChildPids.Single(), "KILL");
+
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        Assert.False(worker.HasExited, "a trial's crash must not take the worker down");
+        var reasons = await _orch.StringsAsync("SELECT reason FROM trial_transitions WHERE trial_id = @t ORDER BY id", trial.Id);
+        Assert.Contains(reasons, r => r.Contains("SIGKILL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AHungTrialIsKilledAndReported()
+    {
+        var exp = await _orch.SubmitAsync(Spec("hung"));
+        var worker = StartWorker(new Dictionary<string, string> { ["Worker__HungTrialSeconds"] = "3" });
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
+        var child = worker.ChildPids.Single();
+        WorkerProcess.SignalPid(child, "STOP"); // alive but making no progress
+
+        var reasons = await Poll.UntilAsync(() => _orch.StringsAsync("SELECT reason FROM trial_transitions WHERE trial_id = @t ORDER BY id", trial.Id),
+            r => r.Any(x => x.Contains("hung", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), r => string.Join(" | ", r) + "\n" + Logs);
+        Assert.Contains(reasons, r => r.Contains("HungTrialSeconds", StringComparison.Ordinal));
+        await Poll.UntilAsync(() => Task.FromResult(Alive(child)), a => !a, TimeSpan.FromSeconds(20), _ => "hung child still alive");
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+    }
+
+    [Fact]
+    public async Task CancellationFromTheOrchestratorStopsTheTrialAndTheWorkerCarriesOn()
+    {
+        var exp = await _orch.SubmitAsync(Spec("cancel"));
+        var worker = StartWorker();
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
+        var child = worker.ChildPids.Single();
+        (await _orch.Admin.PostAsync($"/api/trials/{trial.Id}/cancel", null)).EnsureSuccessStatusCode();
+
+        await Poll.UntilAsync(() => Task.FromResult(Alive(child)), a => !a, TimeSpan.FromSeconds(30), _ => $"cancelled trial's process still running\n{Logs}");
+        Assert.Equal("Cancelled", (await _orch.TrialAsync(exp.Id)).State);
+        Assert.DoesNotContain("trial process", (await _orch.TrialAsync(exp.Id)).Error ?? "");
+        Assert.False(worker.HasExited);
+        // The freed slot takes new work.
+        var next = await _orch.SubmitAsync(Specs.OneDggrn("after-cancel", epochs: 1));
+        var t = await Poll.UntilAsync(() => _orch.TrialAsync(next.Id), t => t.State is "Succeeded" or "Failed", TimeSpan.FromMinutes(3), t => $"{t.State}\n{Logs}");
+        Assert.Equal("Succeeded", t.State);
+    }
+
+    static bool Alive(int pid)
+    {
+        // A zombie (exited, not yet reaped) counts as gone.
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat)) return false;
+        try { return !File.ReadAllText(stat).Split(") ")[1].StartsWith('Z'); }
+        catch (IOException) { return false; }
+    }
+}
