@@ -52,5 +52,10 @@ public sealed class ExperimentGrain(ExperimentStore store, ControlStore control,
         return n;
     }
 
-    public Task<string?> GetStateAsync() => Task.FromResult(_state);
+    // Trial reports change the experiment's state in PostgreSQL without passing through this grain: re-read it.
+    public async Task<string?> GetStateAsync()
+    {
+        await OnActivateAsync(CancellationToken.None);
+        return _state;
+    }
 }

@@ -14,6 +14,6 @@ public interface IExperimentGrain : IGrainWithGuidKey
     Task<int> PauseAsync(string by);
     /// <summary>Undoes <see cref="PauseAsync"/>.</summary>
     Task<int> ResumeAsync();
-    /// <summary>The state as last stored (rebuilt from PostgreSQL on activation).</summary>
+    /// <summary>The experiment's state as stored in PostgreSQL; null when it does not exist.</summary>
     Task<string?> GetStateAsync();
 }
