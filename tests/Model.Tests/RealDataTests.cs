@@ -39,6 +39,7 @@ public sealed class RealDataTests
     [Theory]
     [InlineData("spm12_avg152T2.nii", 2, new[] { 0, 1, 2 }, 291, 30.830340, 0.926219)]
     [InlineData("IXI012-HH-1211_T1_2mm.nii.gz", 4, new[] { 0 }, 104, 20.702026, 0.529509)]
+    [InlineData("niivue_register_T2w.nii.gz", 3, new[] { 2 }, 60, 25.476627, 0.828144)]
     public void BicubicBaselineMatchesTheIndependentImplementation(string file, int scale, int[] axes, int slices, double psnr, double ssim)
     {
         var path = TestEnvironment.MriFile(file);

@@ -78,4 +78,30 @@ public sealed class TrainerSmokeTests
         Assert.Equal(2, cb2.Checkpoints[1].Epoch);
         Assert.Equal(4, cb2.Checkpoints[1].Step);
     }
+
+    [Fact]
+    public void EarlyStopEndsTrainingWhenPsnrStopsImproving()
+    {
+        // Learning rate 0: the weights never change, so epoch 2's PSNR equals epoch 1's and patience 1 stops there.
+        var job = TinyJob("resnet", epochs: 5, steps: 2);
+        job = job with { Options = job.Options with { LearningRate = 0, EarlyStopPatience = 1, ExampleSlices = 0 } };
+        var cb = new RecordingCallbacks();
+        var result = Trainer.Run(job, cb, CancellationToken.None);
+        Assert.Equal(2, result.Epoch);
+        Assert.Equal(2, cb.Epochs.Count);
+        Assert.Equal(cb.Epochs[0].Test.Overall.Psnr, cb.Epochs[1].Test.Overall.Psnr);
+        Assert.True(cb.Checkpoints[^1].EndOfEpoch);
+        Assert.Equal(2, cb.Checkpoints[^1].Epoch);
+    }
+
+    [Fact]
+    public void LearningRateDecaysEveryTwentyEpochs()
+    {
+        var o = new TrainerOptions();
+        Assert.Equal(1e-4, Trainer.LearningRateAt(o, 1));
+        Assert.Equal(1e-4, Trainer.LearningRateAt(o, 20));
+        Assert.Equal(0.9e-4, Trainer.LearningRateAt(o, 21), 15);
+        Assert.Equal(0.81e-4, Trainer.LearningRateAt(o, 41), 15);
+        Assert.Equal(0.729e-4, Trainer.LearningRateAt(o, 65), 15);
+    }
 }

@@ -29,6 +29,6 @@ public sealed record CheckpointHeader
     public int EpochsSinceBest { get; init; }
     /// <summary>Mean loss of the last completed epoch.</summary>
     public double LastTrainLoss { get; init; }
-    /// <summary>True once training has finished (last epoch or early stop).</summary>
-    public bool Finished { get; init; }
+    /// <summary>True once early stop ended training (a run that merely reached its last epoch can be extended by resuming with more epochs).</summary>
+    public bool EarlyStopped { get; init; }
 }

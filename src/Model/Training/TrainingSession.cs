@@ -45,7 +45,7 @@ sealed class TrainingSession : IDisposable
             pos = pos with
             {
                 Epoch = h.Epoch, StepInEpoch = h.StepInEpoch, GlobalStep = h.GlobalStep, LossSum = h.LossSum, LossCount = h.LossCount,
-                EpochSeconds = h.EpochSeconds, BestPsnr = h.BestPsnr, EpochsSinceBest = h.EpochsSinceBest, LastTrainLoss = h.LastTrainLoss, Finished = h.Finished,
+                EpochSeconds = h.EpochSeconds, BestPsnr = h.BestPsnr, EpochsSinceBest = h.EpochsSinceBest, LastTrainLoss = h.LastTrainLoss, EarlyStopped = h.EarlyStopped,
             };
             cb.OnLog($"resumed at epoch {pos.Epoch}, step {pos.StepInEpoch} of the epoch, global step {pos.GlobalStep}");
         }
@@ -59,7 +59,7 @@ sealed class TrainingSession : IDisposable
         var lrBuf = new float[b * p * p];
         var hrBuf = new float[b * hp * hp];
         Evaluation? last = null;
-        while (!pos.Finished && pos.Epoch <= o.Epochs)
+        while (!pos.EarlyStopped && pos.Epoch <= o.Epochs)
         {
             int epoch = pos.Epoch;
             double lr = Trainer.LearningRateAt(o, epoch);
@@ -87,12 +87,13 @@ sealed class TrainingSession : IDisposable
             if (o.ExampleSlices > 0) cb.OnExamples(epoch, RenderExamples());
             bool improved = pos.BestPsnr is null || last.Overall.Psnr > pos.BestPsnr.Value;
             int since = improved ? 0 : pos.EpochsSinceBest + 1;
-            bool stop = epoch == o.Epochs || (o.EarlyStopPatience is int patience && since >= patience);
-            if (stop && epoch < o.Epochs) cb.OnLog($"early stop after epoch {epoch}: no PSNR improvement for {since} epochs");
+            bool early = epoch < o.Epochs && o.EarlyStopPatience is int patience && since >= patience;
+            bool stop = early || epoch == o.Epochs;
+            if (early) cb.OnLog($"early stop after epoch {epoch}: no PSNR improvement for {since} epochs");
             pos = pos with
             {
                 Epoch = epoch + 1, StepInEpoch = 0, LossSum = 0, LossCount = 0, EpochSeconds = 0, LastTrainLoss = epochLoss,
-                BestPsnr = improved ? last.Overall.Psnr : pos.BestPsnr, EpochsSinceBest = since, Finished = stop,
+                BestPsnr = improved ? last.Overall.Psnr : pos.BestPsnr, EpochsSinceBest = since, EarlyStopped = early,
             };
             if (stop || epoch % Math.Max(1, o.CheckpointEvery) == 0)
                 cb.OnCheckpoint(new CheckpointBlob(epoch, pos.GlobalStep, CheckpointCodec.Write(pos, net, adam), last.Overall.Psnr, true));
