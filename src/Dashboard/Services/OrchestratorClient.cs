@@ -77,12 +77,12 @@ public sealed class OrchestratorClient
     }
 
     /// <summary>Creates a token (admin service token required).</summary>
-    public async Task<(Guid Id, string Token)> CreateTokenAsync(string name, string role, bool singleUse, int? expiresInSeconds, CancellationToken ct = default)
+    public async Task<CreateTokenResponse> CreateTokenAsync(CreateTokenRequest request, CancellationToken ct = default)
     {
-        using var r = await _http.PostAsJsonAsync("api/tokens", new { name, role, singleUse, expiresInSeconds }, Json, ct);
+        using var r = await _http.PostAsJsonAsync("api/tokens", request, Json, ct);
         await EnsureAsync(r, "token creation", ct);
-        var doc = await r.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
-        return (doc.GetProperty("id").GetGuid(), doc.GetProperty("token").GetString() ?? "");
+        return await r.Content.ReadFromJsonAsync<CreateTokenResponse>(Json, ct)
+               ?? throw new InvalidOperationException("orchestrator returned an empty body for token creation");
     }
 
     static async Task EnsureAsync(HttpResponseMessage r, string what, CancellationToken ct)
