@@ -1,4 +1,5 @@
 using Dggrn.Contracts.Blobs;
+using Dggrn.Tests.Common;
 using Dggrn.Worker.Tests.Fixtures;
 
 namespace Dggrn.Worker.Tests;
@@ -27,24 +28,42 @@ public sealed class WorkerServiceTests : IAsyncLifetime
     WorkerProcess StartWorker(string name, IDictionary<string, string>? extra = null) =>
         new(_orch.BaseAddress, _token, Store, Path.Combine(_dir, "scratch-" + name), extra);
 
-    [Fact]
-    public async Task RunsATrialWithMetricsVerifiedCheckpointsAndImages()
+    [Theory]
+    [InlineData("Local")]
+    [InlineData("S3")]
+    public async Task RunsATrialWithMetricsVerifiedCheckpointsAndImages(string storeKind)
     {
-        var exp = await _orch.SubmitAsync(Specs.OneDggrn("run", epochs: 2));
-        using var worker = StartWorker("a");
+        var bucket = $"w{Guid.NewGuid():N}"[..16];
+        var (endpoint, access, secret) = storeKind == "S3" ? TestEnvironment.S3 : ("", "", "");
+        ICheckpointStore store = storeKind == "S3"
+            ? new S3CheckpointStore(new CheckpointStoreOptions { Kind = "S3", Endpoint = endpoint, AccessKey = access, SecretKey = secret, Bucket = bucket })
+            : new LocalCheckpointStore(Store);
+        var exp = await _orch.SubmitAsync(Specs.OneDggrn("run", epochs: 3));
+        using var worker = StartWorker("a", storeKind == "S3"
+            ? new Dictionary<string, string>
+            {
+                ["CheckpointStore__Kind"] = "S3", ["CheckpointStore__Endpoint"] = endpoint, ["CheckpointStore__AccessKey"] = access,
+                ["CheckpointStore__SecretKey"] = secret, ["CheckpointStore__Bucket"] = bucket,
+            }
+            : null);
         var trial = await Poll.UntilAsync(() => _orch.TrialAsync(exp.Id), t => t.State is "Succeeded" or "Failed", TimeSpan.FromMinutes(3),
             t => $"trial {t.State} epoch {t.Epoch} error {t.Error}\n{worker.Output}");
         Assert.True(trial.State == "Succeeded", $"{trial.State}: {trial.Error}\n{worker.Output}");
 
         var metrics = await _orch.MetricsAsync(trial.Id);
-        // 2 epochs x 12 steps, a loss at every step, and each epoch's evaluation at its last step.
-        Assert.Equal(Enumerable.Range(1, 24).Select(i => (long)i), metrics.Keys.Where(k => k.Name == "train/loss").Select(k => k.Step).Order());
-        Assert.True(metrics.ContainsKey(("test/psnr", 12)) && metrics.ContainsKey(("test/psnr", 24)), string.Join(", ", metrics.Keys));
-        Assert.True(metrics.ContainsKey(("test/psnr/axis2", 24)));
+        // 3 epochs x 12 steps, a loss at every step, and each epoch's evaluation at its last step.
+        Assert.Equal(Enumerable.Range(1, 36).Select(i => (long)i), metrics.Keys.Where(k => k.Name == "train/loss").Select(k => k.Step).Order());
+        Assert.True(metrics.ContainsKey(("test/psnr", 12)) && metrics.ContainsKey(("test/psnr", 36)), string.Join(", ", metrics.Keys));
+        Assert.True(metrics.ContainsKey(("test/psnr/axis2", 36)));
 
-        var store = new LocalCheckpointStore(Store);
         var records = await _orch.CheckpointsAsync(trial.Id);
         Assert.NotEmpty(records);
+        // Retention (latest + best 1) deleted the rest from the store: objects and records agree exactly.
+        var objects = new List<string>();
+        await foreach (var b in store.ListAsync(StoreKeys.Trial(exp.Id, trial.Id), default))
+            if (b.Key.EndsWith(".ckpt", StringComparison.Ordinal)) objects.Add(b.Key);
+        Assert.Equal(records.Select(r => r.Key).Order(StringComparer.Ordinal), objects.Order(StringComparer.Ordinal));
+        Assert.True(records.Length <= 2, string.Join(", ", records.Select(r => r.Key)));
         foreach (var c in records)
         {
             var bytes = await store.GetAsync(c.Key, default);
@@ -58,5 +77,6 @@ public sealed class WorkerServiceTests : IAsyncLifetime
         foreach (var kind in new[] { "lr", "bicubic", "sr", "hr", "error" })
             Assert.Contains(images, k => k.Contains($"/{kind}-axis", StringComparison.Ordinal));
         Assert.False(worker.HasExited, "the worker keeps running after its trial ends");
+        (store as IDisposable)?.Dispose();
     }
 }

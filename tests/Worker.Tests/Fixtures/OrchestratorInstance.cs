@@ -19,27 +19,32 @@ public sealed class OrchestratorInstance : IAsyncDisposable
 {
     public const string AdminToken = "worker-tests-admin";
 
-    OrchestratorInstance(PostgresDatabase db, WebApplication app, Uri baseAddress)
+    readonly string _connectionString;
+
+    OrchestratorInstance(PostgresDatabase? db, string connectionString, WebApplication app, Uri baseAddress)
     {
         Database = db;
+        _connectionString = connectionString;
         App = app;
         BaseAddress = baseAddress;
         Admin = new HttpClient { BaseAddress = baseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
     }
 
-    public PostgresDatabase Database { get; }
+    /// <summary>The test database, when this instance created one (null on a caller's server).</summary>
+    public PostgresDatabase? Database { get; }
     public WebApplication App { get; }
     public Uri BaseAddress { get; }
     public HttpClient Admin { get; }
 
     /// <summary>Short lease and heartbeat times so a dead worker's trial is requeued within seconds.</summary>
-    public static async Task<OrchestratorInstance> StartAsync(int leaseTtlSeconds = 4, int maxAttempts = 3)
+    public static async Task<OrchestratorInstance> StartAsync(int leaseTtlSeconds = 4, int maxAttempts = 3, string? connectionString = null)
     {
-        var db = await PostgresDatabase.CreateAsync("wrk");
+        var db = connectionString is null ? await PostgresDatabase.CreateAsync("wrk") : null;
+        var cs = connectionString ?? db!.ConnectionString;
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Lab"] = db.ConnectionString,
+            ["ConnectionStrings:Lab"] = cs,
             ["Urls"] = "http://127.0.0.1:0",
             ["Orchestrator:SiloPort"] = FreePort().ToString(),
             ["Orchestrator:GatewayPort"] = FreePort().ToString(),
@@ -53,7 +58,7 @@ public sealed class OrchestratorInstance : IAsyncDisposable
         var app = OrchestratorHost.Create([], settings);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new OrchestratorInstance(db, app, new Uri(address));
+        return new OrchestratorInstance(db, cs, app, new Uri(address));
     }
 
     static int FreePort()
@@ -88,7 +93,7 @@ public sealed class OrchestratorInstance : IAsyncDisposable
     /// <summary>Every stored metric point of a trial as (name, step) -> value, straight from PostgreSQL.</summary>
     public async Task<Dictionary<(string Name, long Step), double>> MetricsAsync(Guid trial)
     {
-        await using var c = new NpgsqlConnection(Database.ConnectionString);
+        await using var c = new NpgsqlConnection(_connectionString);
         await c.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT name, step, value FROM metrics WHERE trial_id = @t", c);
         cmd.Parameters.AddWithValue("t", trial);
@@ -101,7 +106,7 @@ public sealed class OrchestratorInstance : IAsyncDisposable
     /// <summary>A scalar from PostgreSQL (for transition and error checks).</summary>
     public async Task<List<string>> StringsAsync(string sql, Guid trial)
     {
-        await using var c = new NpgsqlConnection(Database.ConnectionString);
+        await using var c = new NpgsqlConnection(_connectionString);
         await c.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, c);
         cmd.Parameters.AddWithValue("t", trial);
@@ -116,6 +121,6 @@ public sealed class OrchestratorInstance : IAsyncDisposable
         Admin.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        await Database.DisposeAsync();
+        if (Database is not null) await Database.DisposeAsync();
     }
 }
