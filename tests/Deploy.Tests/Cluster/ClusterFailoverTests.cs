@@ -57,8 +57,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
 
     string Diagnostics() => string.Join('\n', _processes.Select(p => p.Tail()));
 
+    // About 90 s here (2 shared cores), so it runs by default rather than as Category=Long.
     [Fact]
-    [Trait("Category", "Long")]
     public async Task AGridCompletesWhileASiloAndAWorkerAreKilled()
     {
         var (s3Endpoint, s3Access, s3Secret) = TestEnvironment.S3;
