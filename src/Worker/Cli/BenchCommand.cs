@@ -9,8 +9,8 @@ using static TorchSharp.torch;
 namespace Dggrn.Worker.Cli;
 
 /// <summary>`bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3]
-/// [--threads 0] [--train phantom:seed=1] [--json]`: median step throughput of a bare TorchSharp loop and of the Trainer on the
-/// same model in the same process, and the patch pipeline's throughput.</summary>
+/// [--rounds 2] [--threads 0] [--train phantom:seed=1] [--json]`: median step throughput of a bare TorchSharp loop and of the Trainer on the
+/// same model in the same process (alternating rounds), and the patch pipeline's throughput.</summary>
 public static class BenchCommand
 {
     /// <summary>Runs the benchmark; returns the exit code.</summary>
@@ -19,7 +19,7 @@ public static class BenchCommand
         if (a.Positionals.FirstOrDefault() != "train") throw new CliException("usage: bench train [--model M] [--blocks N] [--filters K] [--scale S] [--batch B] [--steps N] [--threads T] [--json]");
         var method = a.String("model") ?? "dggrn";
         int blocks = a.Int("blocks") ?? 8, filters = a.Int("filters") ?? 64, scale = a.Int("scale") ?? 2, batch = a.Int("batch") ?? 64;
-        int steps = a.Int("steps") ?? 20, warmup = a.Int("warmup") ?? 3, threads = a.Int("threads") ?? 0;
+        int steps = a.Int("steps") ?? 20, warmup = Math.Max(1, a.Int("warmup") ?? 3), threads = a.Int("threads") ?? 0, rounds = a.Int("rounds") ?? 2;
         var train = a.List("train") is { Count: > 0 } t ? t : ["phantom:seed=1"];
         bool json = a.Flag("json");
         a.RejectUnknown();
@@ -37,42 +37,15 @@ public static class BenchCommand
         while (sw.Elapsed.TotalSeconds < 2) sampler.Fill(order, 1, fills++, batch, lrBuf, hrBuf);
         double pipeline = fills * batch / sw.Elapsed.TotalSeconds;
 
-        // 2. Bare loop: the same model, Adam and MSE on one fixed batch; a dispose scope per step, nothing else.
-        random.manual_seed(1);
-        double flops;
+        // 2 and 3 alternate in rounds so that load from other processes on a shared machine hits both alike.
         var bare = new List<double>();
-        using (var net = ModelRegistry.Create(method, blocks, filters, scale))
-        using (var adam = optim.Adam(net.parameters(), 1e-4))
+        var trainer = new List<double>();
+        double flops = 0;
+        for (int round = 0; round < rounds; round++)
         {
-            flops = net.FlopsPerLrPixel;
-            using var x = tensor(lrBuf, [batch, 1, P, P]);
-            using var y = tensor(hrBuf, [batch, 1, P * scale, P * scale]);
-            for (int s = 0; s < warmup + steps; s++)
-            {
-                var st = Stopwatch.StartNew();
-                using (NewDisposeScope())
-                {
-                    adam.zero_grad();
-                    var l = nn.functional.mse_loss(net.forward(x), y);
-                    l.backward();
-                    adam.step();
-                    l.item<float>();
-                }
-                if (s >= warmup) bare.Add(st.Elapsed.TotalSeconds);
-            }
+            flops = BareLoop(method, blocks, filters, scale, batch, warmup, steps, lrBuf, hrBuf, bare);
+            TrainerLoop(method, blocks, filters, scale, batch, warmup, steps, threads, train, trainer);
         }
-
-        // 3. Trainer: the same configuration through Trainer.Run, step times from the loss callback (one per step).
-        var cb = new StepClock();
-        var job = new TrainingJob
-        {
-            Method = method, Blocks = blocks, Filters = filters, Scale = scale, Seed = 1, TrainSources = train,
-            TestSources = ["phantom:seed=99,grid=24x24x16"],
-            Options = new TrainerOptions { Epochs = 1, StepsPerEpoch = warmup + steps, BatchSize = batch, LogEverySteps = 1, Threads = threads, TestAxes = [2], ExampleSlices = 0 },
-        };
-        Trainer.Run(job, cb, CancellationToken.None);
-        var trainer = cb.Intervals.Skip(warmup).ToList();
-
         double Median(List<double> v) { var s = v.Order().ToList(); return s.Count == 0 ? double.NaN : s[s.Count / 2]; }
         double bareRate = batch / Median(bare), trainerRate = batch / Median(trainer);
         // Training costs about 3 forward passes (forward + backward for activations and weights).
@@ -80,7 +53,7 @@ public static class BenchCommand
         var o = new JsonObject
         {
             ["model"] = method, ["blocks"] = blocks, ["filters"] = filters, ["scale"] = scale, ["batch"] = batch, ["threads"] = torch.get_num_threads(),
-            ["steps"] = steps, ["bareLoopPatchesPerSecond"] = Math.Round(bareRate, 1), ["trainerPatchesPerSecond"] = Math.Round(trainerRate, 1),
+            ["steps"] = steps, ["rounds"] = rounds, ["bareLoopPatchesPerSecond"] = Math.Round(bareRate, 1), ["trainerPatchesPerSecond"] = Math.Round(trainerRate, 1),
             ["trainerVsBare"] = Math.Round(trainerRate / bareRate, 3), ["bareGflops"] = Math.Round(Gflops(bareRate), 1),
             ["trainerGflops"] = Math.Round(Gflops(trainerRate), 1), ["pipelinePatchesPerSecond"] = Math.Round(pipeline, 0),
             ["pipelineVsTrainer"] = Math.Round(pipeline / trainerRate, 1),
@@ -90,6 +63,45 @@ public static class BenchCommand
             Console.WriteLine($"{method} N={blocks} K={filters} x{scale}, batch {batch}, {torch.get_num_threads()} threads: bare loop {bareRate:F1} patches/s " +
                               $"({Gflops(bareRate):F1} GFLOP/s), trainer {trainerRate:F1} patches/s ({trainerRate / bareRate:P1} of bare), pipeline {pipeline:F0} patches/s ({pipeline / trainerRate:F1}x the trainer)");
         return 0;
+    }
+
+    /// <summary>The same model, Adam and MSE on one fixed batch, a dispose scope per step and nothing else; returns FLOPs per LR pixel.</summary>
+    static double BareLoop(string method, int blocks, int filters, int scale, int batch, int warmup, int steps, float[] lrBuf, float[] hrBuf, List<double> times)
+    {
+        const int P = 12;
+        random.manual_seed(1);
+        using var net = ModelRegistry.Create(method, blocks, filters, scale);
+        using var adam = optim.Adam(net.parameters(), 1e-4);
+        using var x = tensor(lrBuf, [batch, 1, P, P]);
+        using var y = tensor(hrBuf, [batch, 1, P * scale, P * scale]);
+        for (int s = 0; s < warmup + steps; s++)
+        {
+            var st = Stopwatch.StartNew();
+            using (NewDisposeScope())
+            {
+                adam.zero_grad();
+                var l = nn.functional.mse_loss(net.forward(x), y);
+                l.backward();
+                adam.step();
+                l.item<float>();
+            }
+            if (s >= warmup) times.Add(st.Elapsed.TotalSeconds);
+        }
+        return net.FlopsPerLrPixel;
+    }
+
+    /// <summary>The same configuration through Trainer.Run; step times from the per-step loss callback.</summary>
+    static void TrainerLoop(string method, int blocks, int filters, int scale, int batch, int warmup, int steps, int threads, IReadOnlyList<string> train, List<double> times)
+    {
+        var cb = new StepClock();
+        var job = new TrainingJob
+        {
+            Method = method, Blocks = blocks, Filters = filters, Scale = scale, Seed = 1, TrainSources = train,
+            TestSources = ["phantom:seed=99,grid=24x24x16"],
+            Options = new TrainerOptions { Epochs = 1, StepsPerEpoch = warmup + steps, BatchSize = batch, LogEverySteps = 1, Threads = threads, TestAxes = [2], ExampleSlices = 0 },
+        };
+        Trainer.Run(job, cb, CancellationToken.None);
+        times.AddRange(cb.Intervals.Skip(warmup - 1));
     }
 
     /// <summary>Times the gaps between consecutive per-step loss reports.</summary>
