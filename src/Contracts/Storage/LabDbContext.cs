@@ -46,6 +46,7 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
             e.HasIndex(x => new { x.ExperimentId, x.Key }).IsUnique();
             e.HasIndex(x => new { x.Identity, x.State });
             e.HasIndex(x => x.State);
+            e.HasIndex(x => new { x.ExperimentId, x.State });
         });
         m.Entity<TrialTransitionEntity>(e =>
         {

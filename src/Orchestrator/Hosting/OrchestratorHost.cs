@@ -19,6 +19,8 @@ public static class OrchestratorHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         if (string.IsNullOrEmpty(builder.Configuration["Urls"])) builder.WebHost.UseUrls(DefaultUrl);
+        // EF logs the expected miss of its history table on a fresh database as an error; failures still surface as exceptions.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
 
         var connectionString = builder.Configuration.GetConnectionString("Lab") is { Length: > 0 } cs ? cs
             : throw new InvalidOperationException("ConnectionStrings:Lab is not set (environment variable ConnectionStrings__Lab): the orchestrator needs PostgreSQL");

@@ -49,7 +49,9 @@ public static class SiloSetup
     public static IServiceCollection AddLabServices(this IServiceCollection services, string connectionString)
     {
         services.AddDbContextFactory<LabDbContext>(b => LabDbContext.Configure(b, connectionString));
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        // No reset on close: the metric ingestor's temporary COPY table then lives once per pooled connection instead of
+        // being dropped (DISCARD ALL) and re-created for every batch. Nothing else here sets session state.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString).Build());
         services.AddSingleton<LeaseStore>();
         services.AddSingleton<TrialStore>();
         services.AddSingleton<ControlStore>();

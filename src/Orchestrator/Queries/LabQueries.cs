@@ -4,11 +4,12 @@ using Dggrn.Contracts.Storage;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Dggrn.Orchestrator.Queries;
 
 /// <summary>Read models of the API (status, workers, checkpoints), straight from PostgreSQL.</summary>
-public sealed class LabQueries(IDbContextFactory<LabDbContext> db, IOptions<OrchestratorOptions> options)
+public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSource data, IOptions<OrchestratorOptions> options)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -82,9 +83,11 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, IOptions<Orch
     }
 
     /// <summary>The worker that holds (or last held) a trial; null when the trial is unknown or was never leased.</summary>
+    /// <remarks>Hot path (every worker report): plain SQL, no EF.</remarks>
     public async Task<string?> TrialWorkerAsync(Guid trialId, CancellationToken ct)
     {
-        await using var ctx = await db.CreateDbContextAsync(ct);
-        return await ctx.Trials.Where(t => t.Id == trialId).Select(t => t.WorkerId).FirstOrDefaultAsync(ct);
+        await using var cmd = data.CreateCommand("SELECT worker_id FROM trials WHERE id = @id");
+        cmd.Parameters.AddWithValue("id", trialId);
+        return await cmd.ExecuteScalarAsync(ct) as string;
     }
 }

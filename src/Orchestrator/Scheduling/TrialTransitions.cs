@@ -49,22 +49,22 @@ public static class TrialTransitions
     {
         var ids = experimentIds.Distinct().ToArray();
         if (ids.Length == 0) return;
+        // Index probes on (experiment_id, state) only, and no write (no row lock) unless the state really changes:
+        // completions of one experiment run concurrently and must not queue on the experiment row.
         const string sql = """
             WITH s AS (
-              SELECT experiment_id,
-                     count(*) FILTER (WHERE state IN ('Pending','Leased','Running')) AS open,
-                     count(*) FILTER (WHERE state = 'Failed') AS failed,
-                     count(*) FILTER (WHERE state = 'Succeeded') AS succeeded,
-                     count(*) FILTER (WHERE state IN ('Leased','Running','Succeeded','Failed')) AS touched
-              FROM trials WHERE experiment_id = ANY(@ids) GROUP BY experiment_id)
-            UPDATE experiments e SET
-              state = CASE WHEN s.open > 0 THEN (CASE WHEN s.touched > 0 THEN 'Running' ELSE 'Pending' END)
-                           WHEN s.failed > 0 THEN 'Failed'
-                           WHEN s.succeeded = (SELECT count(*) FROM trials x WHERE x.experiment_id = e.id) THEN 'Succeeded'
-                           ELSE 'Cancelled' END,
-              started_at = CASE WHEN s.touched > 0 THEN coalesce(e.started_at, now()) ELSE e.started_at END,
-              finished_at = CASE WHEN s.open = 0 THEN coalesce(e.finished_at, now()) ELSE NULL END
-            FROM s WHERE e.id = s.experiment_id AND e.state NOT IN ('Paused', 'Cancelled')
+              SELECT e.id,
+                CASE WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state IN ('Pending','Leased','Running'))
+                       THEN CASE WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state IN ('Leased','Running','Succeeded','Failed'))
+                                 THEN 'Running' ELSE 'Pending' END
+                     WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Failed') THEN 'Failed'
+                     WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Cancelled') THEN 'Cancelled'
+                     ELSE 'Succeeded' END AS next
+              FROM experiments e WHERE e.id = ANY(@ids) AND e.state NOT IN ('Paused', 'Cancelled'))
+            UPDATE experiments e SET state = s.next,
+              started_at = CASE WHEN s.next <> 'Pending' THEN coalesce(e.started_at, now()) ELSE e.started_at END,
+              finished_at = CASE WHEN s.next IN ('Succeeded','Failed','Cancelled') THEN coalesce(e.finished_at, now()) ELSE NULL END
+            FROM s WHERE e.id = s.id AND e.state <> s.next
             """;
         await using var cmd = new NpgsqlCommand(sql, c);
         cmd.Parameters.AddWithValue("ids", ids);

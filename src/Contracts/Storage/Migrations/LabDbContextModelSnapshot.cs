@@ -684,6 +684,9 @@ namespace Dggrn.Contracts.Storage.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_trials_experiment_id_key");
 
+                    b.HasIndex("ExperimentId", "State")
+                        .HasDatabaseName("ix_trials_experiment_id_state");
+
                     b.HasIndex("Identity", "State")
                         .HasDatabaseName("ix_trials_identity_state");
 
