@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 using Xunit;
 
 namespace Dggrn.EndToEnd.Tests;
@@ -13,85 +9,28 @@ namespace Dggrn.EndToEnd.Tests;
 /// </summary>
 public sealed class LocalModeFixture : IAsyncLifetime
 {
-    static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-    readonly StringBuilder _stdout = new();
-    readonly StringBuilder _stderr = new();
-    readonly SemaphoreSlim _smokeGate = new(1, 1);
-    Process? _launcher;
-    CliResult? _smoke;
+    readonly Lazy<Task<CliResult>> _smoke;
+
+    /// <summary>Creates the fixture; the launcher starts in <see cref="InitializeAsync"/>.</summary>
+    public LocalModeFixture() => _smoke = new Lazy<Task<CliResult>>(() =>
+        CliRun.ScriptAsync(StateDir, TimeSpan.FromMinutes(6), "submit", "--preset", "smoke", "--wait"));
 
     /// <summary>The state directory (temporary).</summary>
-    public string StateDir { get; } = Path.Combine(Path.GetTempPath(), $"dggrn-e2e-{Guid.NewGuid():N}");
+    public string StateDir { get; } = StateDirs.Create();
 
-    /// <summary>The one-time dashboard sign-in URL the launcher printed.</summary>
-    public string SignInUrl { get; private set; } = "";
-
-    /// <summary>Orchestrator base URL from the credentials file.</summary>
-    public string OrchestratorUrl { get; private set; } = "";
-
-    /// <summary>Dashboard base URL from the credentials file.</summary>
-    public string DashboardUrl { get; private set; } = "";
-
-    /// <summary>Private PostgreSQL connection string from the credentials file.</summary>
-    public string ConnectionString { get; private set; } = "";
+    /// <summary>The running launcher.</summary>
+    public LocalModeProcess Launcher { get; private set; } = null!;
 
     /// <summary>Everything the launcher printed so far (for failure messages).</summary>
-    public string LauncherOutput
-    {
-        get
-        {
-            lock (_stdout) lock (_stderr) return $"--- launcher stdout\n{_stdout}\n--- launcher stderr\n{_stderr}";
-        }
-    }
+    public string LauncherOutput => Launcher.Output;
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(StateDir);
-        File.SetUnixFileMode(StateDir, (UnixFileMode)0b111_101_101);
-        var psi = CliRun.Start("dotnet", [CliRun.Dll, "up", "--workers", "1"], StateDir);
-        psi.Environment["Local__DashboardPort"] = "0"; // any free port: tests must not depend on 5090 being free
-        psi.Environment["Local__OrchestratorPort"] = "0";
-        _launcher = new Process { StartInfo = psi };
-        _launcher.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
-        _launcher.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
-        _launcher.Start();
-        _launcher.StandardInput.Close();
-        _launcher.BeginOutputReadLine();
-        _launcher.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            string? line;
-            lock (_stdout) line = _stdout.ToString().Split('\n').FirstOrDefault(l => l.StartsWith("Dashboard: ", StringComparison.Ordinal));
-            if (line is not null)
-            {
-                SignInUrl = line["Dashboard: ".Length..].Trim();
-                break;
-            }
-            if (_launcher.HasExited) throw new InvalidOperationException($"`dggrn up` exited with {_launcher.ExitCode} while starting\n{LauncherOutput}");
-            await Task.Delay(200);
-        }
-        if (SignInUrl.Length == 0) throw new TimeoutException($"`dggrn up` printed no dashboard URL within {StartTimeout}\n{LauncherOutput}");
-        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(StateDir, "credentials.json")));
-        OrchestratorUrl = doc.RootElement.GetProperty("url").GetString()!;
-        DashboardUrl = doc.RootElement.GetProperty("dashboardUrl").GetString()!;
-        ConnectionString = doc.RootElement.GetProperty("connectionString").GetString()!;
-    }
+    public async Task InitializeAsync() =>
+        Launcher = await LocalModeProcess.StartAsync(StateDir, TimeSpan.FromMinutes(3), "up", "--workers", "1");
 
-    /// <summary>`./dggrn submit --preset smoke --wait` through the real script, run once per fixture.</summary>
-    public async Task<CliResult> SmokeAsync()
-    {
-        await _smokeGate.WaitAsync();
-        try
-        {
-            return _smoke ??= await CliRun.ScriptAsync(StateDir, TimeSpan.FromMinutes(6), "submit", "--preset", "smoke", "--wait");
-        }
-        finally
-        {
-            _smokeGate.Release();
-        }
-    }
+    /// <summary>`./dggrn submit --preset smoke --wait` through the real script, run once per fixture (a failure is kept,
+    /// not retried: a second submit would link the first run's trials and test something else).</summary>
+    public Task<CliResult> SmokeAsync() => _smoke.Value;
 
     /// <summary>The smoke experiment's id (fails when the smoke run did not print one).</summary>
     public async Task<Guid> SmokeIdAsync()
@@ -109,44 +48,14 @@ public sealed class LocalModeFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         var problems = new List<string>();
-        if (_launcher is { HasExited: false })
+        if (Launcher is not null)
         {
-            kill(_launcher.Id, 15); // SIGTERM: the launcher stops workers, dashboard, host and PostgreSQL
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            try
-            {
-                await _launcher.WaitForExitAsync(cts.Token);
-                if (_launcher.ExitCode != 0) problems.Add($"`dggrn up` exited with {_launcher.ExitCode} after SIGTERM");
-            }
-            catch (OperationCanceledException)
-            {
-                _launcher.Kill(entireProcessTree: true);
-                problems.Add("`dggrn up` did not stop within 120 s of SIGTERM and was killed");
-            }
+            var code = await Launcher.StopAsync();
+            if (code != 0) problems.Add(code is null ? "`dggrn up` did not stop within 120 s of SIGTERM and was killed" : $"`dggrn up` exited with {code} after SIGTERM");
+            Launcher.Dispose();
         }
-        var pg = Path.Combine(StateDir, "pg");
-        if (File.Exists(Path.Combine(pg, "postmaster.pid")))
-        {
-            problems.Add("the private PostgreSQL was still running after the launcher exited");
-            StopPostgres(pg);
-        }
-        _launcher?.Dispose();
+        if (LocalModeProcess.StopLeftoverPostgres(StateDir)) problems.Add("the private PostgreSQL was still running after the launcher exited");
         if (problems.Count == 0) Directory.Delete(StateDir, recursive: true);
-        if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems) + $" (state kept in {StateDir})\n{LauncherOutput}");
+        else throw new InvalidOperationException(string.Join("; ", problems) + $" (state kept in {StateDir})\n{Launcher?.Output}");
     }
-
-    static void StopPostgres(string dataDir)
-    {
-        var bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "pg_ctl")).Where(File.Exists).Max();
-        if (bin is null) return;
-        var asRoot = Environment.UserName == "root";
-        var psi = new ProcessStartInfo(asRoot ? "runuser" : bin) { UseShellExecute = false };
-        foreach (var a in (string[])(asRoot ? ["-u", "postgres", "--", bin] : [])) psi.ArgumentList.Add(a);
-        foreach (var a in new[] { "-D", dataDir, "-m", "immediate", "-w", "stop" }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        p.WaitForExit(60_000);
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int kill(int pid, int signal);
 }

@@ -57,7 +57,7 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
     public async Task Metric_rows_exist_in_the_private_postgresql()
     {
         var id = await local.SmokeIdAsync();
-        await using var c = new NpgsqlConnection(local.ConnectionString);
+        await using var c = new NpgsqlConnection(local.Launcher.ConnectionString);
         await c.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             SELECT t.id, count(*) FILTER (WHERE m.name = 'test/psnr'), count(*) FILTER (WHERE m.name = 'train/loss')
@@ -119,21 +119,21 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
         var id = await local.SmokeIdAsync();
         using (var anon = new HttpClient())
         {
-            Assert.Equal(HttpStatusCode.OK, (await anon.GetAsync(local.OrchestratorUrl.TrimEnd('/') + "/health")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await anon.GetAsync(local.DashboardUrl.TrimEnd('/') + "/health")).StatusCode);
-            var api = await anon.GetAsync(local.OrchestratorUrl.TrimEnd('/') + "/api/experiments");
+            Assert.Equal(HttpStatusCode.OK, (await anon.GetAsync(local.Launcher.OrchestratorUrl.TrimEnd('/') + "/health")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anon.GetAsync(local.Launcher.DashboardUrl.TrimEnd('/') + "/health")).StatusCode);
+            var api = await anon.GetAsync(local.Launcher.OrchestratorUrl.TrimEnd('/') + "/api/experiments");
             Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         }
 
         using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true };
         using var browser = new HttpClient(handler);
-        var signIn = await browser.GetAsync(local.SignInUrl);
+        var signIn = await browser.GetAsync(local.Launcher.SignInUrl);
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-        var page = await browser.GetStringAsync(local.DashboardUrl.TrimEnd('/') + "/experiments");
+        var page = await browser.GetStringAsync(local.Launcher.DashboardUrl.TrimEnd('/') + "/experiments");
         Assert.Contains(id.ToString(), page);
 
         using var second = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() });
-        var again = await second.GetAsync(local.SignInUrl);
+        var again = await second.GetAsync(local.Launcher.SignInUrl);
         Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
         Assert.DoesNotContain(id.ToString(), await again.Content.ReadAsStringAsync());
     }
@@ -179,6 +179,32 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
         Assert.NotEqual(0, r.ExitCode);
         var line = Assert.Single(r.ErrorLines);
         Assert.Equal($"dggrn: experiment {unknown} not found (`./dggrn status` lists them)", line);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_with_sigkill_is_restarted_by_the_launcher()
+    {
+        await local.SmokeAsync(); // not while the smoke grid trains: this test is about the launcher, not failover
+        var before = await LiveWorkerPidsAsync();
+        var victim = Assert.Single(before);
+        LocalModeProcess.Signal(victim, 9);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        int[] after = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            after = await LiveWorkerPidsAsync();
+            if (after.Length == 1 && after[0] != victim) break;
+            await Task.Delay(500);
+        }
+        Assert.True(after.Length == 1 && after[0] != victim, $"no new worker registered after killing {victim}\n{local.LauncherOutput}");
+        Assert.Contains("worker-1 exited unexpectedly", local.Launcher.StdErr);
+    }
+
+    async Task<int[]> LiveWorkerPidsAsync()
+    {
+        var r = await local.CliAsync("workers", "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return JsonDocument.Parse(r.StdOut).RootElement.EnumerateArray().Select(w => w.GetProperty("pid").GetInt32()).Where(IsAlive).ToArray();
     }
 
     static bool IsAlive(int pid)

@@ -60,6 +60,10 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
             // The launcher's console is for the user; the in-process host only reports problems there.
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            // The migrator's first probe of a fresh database fails by design (no history table yet); failures that
+            // matter surface as exceptions. Orleans' CPU-starvation watchdog is noise on a small shared machine.
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",
+            ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
         };
         foreach (var (k, v) in CheckpointSettings()) settings[k.Replace("__", ":")] = v;
         _host = HostedOrchestrator.Create([], settings);

@@ -53,11 +53,11 @@ public static class StatusCommand
         Console.Out.WriteLine($"{d.Name} ({d.Id})  {d.State}  owner {d.Owner}  priority {d.Priority}  ETA {Formats.Duration(d.EtaSeconds)}");
         var t = new TextTable("TRIAL", "METHOD", "DATASET", "N", "K", "SCALE", "SEED", "STATE", "ATTEMPTS", "EPOCH", "WORKER", "BEST PSNR");
         foreach (var x in d.Trials)
-            t.Add(x.Id.ToString()[..8], x.Method, x.Dataset, x.Blocks.ToString(), x.Filters.ToString(), $"x{x.Scale}", x.Seed.ToString(),
+            t.Add(x.Id.ToString(), x.Method, x.Dataset, x.Blocks.ToString(), x.Filters.ToString(), $"x{x.Scale}", x.Seed.ToString(),
                 x.State + (x.ReusedFrom is null ? "" : " (reused)"), x.Attempts.ToString(),
                 x.Epoch + (x.ResumedFromEpoch is { } r ? $" (resumed at {r})" : ""), x.Worker ?? "-", Formats.Number(x.BestPsnr));
         t.WriteTo(Console.Out);
         foreach (var x in d.Trials.Where(x => x.Error is { Length: > 0 }))
-            Console.Out.WriteLine($"  {x.Id.ToString()[..8]}: {x.Error!.ReplaceLineEndings(" ")}");
+            Console.Out.WriteLine($"  {x.Id}: {x.Error!.ReplaceLineEndings(" ")}");
     }
 }

@@ -30,7 +30,7 @@ public static class WorkersCommand
             foreach (var w in list)
                 t.Add(w.Id, w.Host, w.Pid.ToString(), w.Device, w.Slots.ToString(), w.FreeSlots.ToString(), w.State,
                     Formats.Duration((DateTimeOffset.UtcNow - w.LastHeartbeat).TotalSeconds) + " ago",
-                    w.Trials.Length == 0 ? "-" : string.Join(",", w.Trials.Select(x => x.ToString()[..8])));
+                    w.Trials.Length == 0 ? "-" : string.Join(",", w.Trials));
             t.WriteTo(Console.Out);
             return 0;
         });
