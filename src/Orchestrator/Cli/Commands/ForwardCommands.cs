@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using Dggrn.Orchestrator.Local;
 
@@ -47,14 +46,6 @@ public static class ForwardCommands
         return child.ExitCode;
     }
 
-    /// <summary>Finds the orchestrator's benchmark entry (a public static Task&lt;int&gt; RunAsync(string[]) on a *Benchmark* type).</summary>
-    static async Task<int> RunOrchestratorBenchmarkAsync(string[] args)
-    {
-        var entry = typeof(ForwardCommands).Assembly.GetTypes()
-            .Where(t => t.Name.Contains("Benchmark", StringComparison.Ordinal) && t.IsPublic)
-            .Select(t => t.GetMethod("RunAsync", BindingFlags.Public | BindingFlags.Static, [typeof(string[])]))
-            .FirstOrDefault(m => m?.ReturnType == typeof(Task<int>));
-        if (entry is null) throw new CliException("this build has no orchestrator benchmark (a public static Task<int> RunAsync(string[]) on a *Benchmark* type)");
-        return await (Task<int>)entry.Invoke(null, [args])!;
-    }
+    /// <summary>`bench orchestrator`: the scheduler/ingest benchmark runs in this process (no TorchSharp needed).</summary>
+    static Task<int> RunOrchestratorBenchmarkAsync(string[] args) => Bench.OrchestratorBenchmark.RunAsync(args);
 }
