@@ -100,6 +100,14 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
             silos.Add(silo);
             await Poll.HealthyAsync(name, $"http://127.0.0.1:{http}/health", TimeSpan.FromSeconds(120), Diagnostics, silo);
         }
+        // One cluster, not two: each silo sees both members active.
+        var siloApis = siloHttp.Select(p => new LabApi($"http://127.0.0.1:{p}", adminToken)).ToList();
+        var clusterViews = new List<JsonNode>();
+        foreach (var siloApi in siloApis)
+            clusterViews.Add(await Poll.UntilAsync("both silos active in one cluster", TimeSpan.FromSeconds(90), async () =>
+                await siloApi.TryGetAsync("api/cluster") is { } v && v["members"]!.AsArray().Count(m => m!["status"]!.GetValue<string>() == "Active") == 2 ? v : null,
+                Diagnostics));
+        var siloAddresses = clusterViews.Select(v => v["silo"]!.GetValue<string>()).ToList();
         _proxy = new TcpFailoverProxy(siloHttp);
         using var api = new LabApi(_proxy.Url, adminToken);
         var workerToken = (await api.PostAsync("api/tokens", new { name = "cluster-workers", role = "worker" }))["token"]!.GetValue<string>();
@@ -147,9 +155,17 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
             return null;
         }, Diagnostics);
         var victimId = victim["id"]!.GetValue<Guid>();
-        output.WriteLine($"killing worker-1 (pid {workers[0].Pid}) running trial {victimId} at epoch {victim["epoch"]} and silo-1 (pid {silos[0].Pid})");
+        // Kill the silo that hosts the scheduler, the harder case; the other survives.
+        var scheduler = (await siloApis[0].TryGetAsync("api/cluster"))?["scheduler"]?.GetValue<string>();
+        var dead = Math.Max(0, siloAddresses.IndexOf(scheduler ?? ""));
+        var alive = 1 - dead;
+        output.WriteLine($"killing worker-1 (pid {workers[0].Pid}) running trial {victimId} at epoch {victim["epoch"]} and {silos[dead].Name} (pid {silos[dead].Pid}, scheduler {scheduler})");
         workers[0].KillHard();
-        silos[0].KillHard();
+        silos[dead].KillHard();
+        await Poll.UntilAsync("the killed silo declared dead by the survivor", TimeSpan.FromSeconds(60), async () =>
+            await siloApis[alive].TryGetAsync("api/cluster") is { } v
+            && v["members"]!.AsArray().Any(m => m!["silo"]!.GetValue<string>() == siloAddresses[dead] && m["status"]!.GetValue<string>() == "Dead") ? v : null,
+            Diagnostics);
 
         // The grid still completes, through the surviving silo and worker.
         var final = await Poll.UntilAsync("every trial finished", TimeSpan.FromSeconds(420), async () =>
@@ -190,7 +206,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         // The dashboard, whose orchestrator address now leads only to the surviving silo, still lists every trial.
         var html = await DashboardPageAsync(dashboardPort, adminToken, $"experiments/{experimentId}");
         Assert.All(final, t => Assert.Contains(t["key"]!.GetValue<string>(), html));
-        Assert.True(silos[1].HasExited is false && workers[1].HasExited is false, "the surviving silo and worker must still run");
+        Assert.True(silos[alive].HasExited is false && workers[1].HasExited is false, "the surviving silo and worker must still run");
+        Assert.Equal(siloAddresses[alive], (await siloApis[alive].TryGetAsync("api/cluster"))?["scheduler"]?.GetValue<string>());
+        foreach (var a in siloApis) a.Dispose();
     }
 
     ServiceProcess Start(string name, string dll, string[] args, Dictionary<string, string> env)
