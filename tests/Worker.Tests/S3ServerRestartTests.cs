@@ -16,18 +16,18 @@ public sealed class S3ServerRestartTests
         }, n => { lock (notes) notes.Add(n); });
         await store.PutAsync("warm.up", new byte[] { 1 }, new Dictionary<string, string>(), default); // bucket exists before the real upload
 
-        var data = new byte[96 << 20];
+        var data = new byte[256 << 20];
         new Random(11).NextBytes(data);
         var put = store.PutAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", data, new Dictionary<string, string> { ["sha256"] = BlobHash.Sha256(data) }, default);
 
-        // Wait until the first multipart part has landed on the server's disk: the upload is under way.
-        var uploads = Path.Combine(server.DataDirectory, "restart");
+        // Wait until the server has started writing the object's bytes to its disk: the upload is under way.
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!Directory.EnumerateFiles(server.DataDirectory, "1", SearchOption.AllDirectories).Any())
+        while (!Directory.EnumerateFiles(server.DataDirectory, "*", SearchOption.AllDirectories)
+                   .Any(f => f.Contains("epoch-3.ckpt", StringComparison.Ordinal) && new FileInfo(f).Length > 0))
         {
             Assert.False(put.IsCompleted, "the upload finished before the server could be killed; the test proves nothing");
-            Assert.True(DateTime.UtcNow < deadline, $"no multipart part appeared under {uploads}");
-            await Task.Delay(5);
+            Assert.True(DateTime.UtcNow < deadline, $"no object bytes appeared under {server.DataDirectory}");
+            await Task.Delay(2);
         }
         server.Kill();
         Assert.False(put.IsCompleted);

@@ -19,6 +19,9 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     readonly string _bucket;
     readonly TimeSpan _retryFor;
     readonly Action<string>? _log;
+    readonly HttpClient _http;
+    readonly S3SignedPut _signedPut;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _putMd5 = new(StringComparer.Ordinal);
     volatile bool _bucketReady;
 
     /// <summary>Connects lazily; bad settings throw naming the key.</summary>
@@ -39,6 +42,11 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
             .WithTimeout(checked(o.RequestTimeoutSeconds * 1000))
             .Build();
         Describe = $"s3://{o.Bucket}@{o.Endpoint}";
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+        {
+            Timeout = TimeSpan.FromSeconds(o.RequestTimeoutSeconds),
+        };
+        _signedPut = new S3SignedPut(_http, o.Endpoint, o.UseSsl, o.Region, o.AccessKey, o.SecretKey);
     }
 
     /// <inheritdoc />
@@ -46,22 +54,42 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
 
     /// <summary>Transient: the server is down, restarting, overloaded or the connection broke.</summary>
     public static bool IsTransient(Exception e) =>
-        StoreRetry.IsNetworkFailure(e)
+        e is HttpRequestException { StatusCode: { } status } ? S3SignedPut.IsTransientStatus(status)
+        : StoreRetry.IsNetworkFailure(e)
         || e is ConnectionException or InternalServerException or UnexpectedMinioException
         || (e is MinioException m && (m.Message.Contains("503", StringComparison.Ordinal) || m.Message.Contains("500", StringComparison.Ordinal)));
 
     /// <inheritdoc />
+    /// <remarks>One signed PUT whose ETag must equal the MD5 of the bytes sent (<see cref="S3SignedPut"/>).</remarks>
     public Task PutAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, CancellationToken ct) =>
         Retry($"put {key}", async c =>
         {
             await EnsureBucketAsync(c);
-            // A fresh stream per attempt: a retried upload must start from the first byte.
-            using var stream = new MemoryStream(data.ToArray(), writable: false);
             var headers = metadata.ToDictionary(kv => MetaPrefix + kv.Key.ToLowerInvariant(), kv => kv.Value);
-            await _client.PutObjectAsync(new PutObjectArgs().WithBucket(_bucket).WithObject(key)
-                .WithStreamData(stream).WithObjectSize(data.Length).WithContentType(ContentType(key)).WithHeaders(headers), c);
+            _putMd5[key] = await _signedPut.PutAsync(_bucket, key, data, headers, ContentType(key), c);
             return true;
         }, ct);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A HEAD instead of a read-back: the size, the SHA-256 in the metadata and the ETag must all match. For a single-part
+    /// object the ETag is the MD5 the server computed over the bytes it stored;
+    /// a multipart object's ETag is not a content hash, so it is read back instead.
+    /// </remarks>
+    public async Task<string?> VerifyAsync(string key, ReadOnlyMemory<byte> expected, CancellationToken ct)
+    {
+        var info = await StatAsync(key, ct);
+        if (info is null) return $"{key} is missing after the write";
+        if (info.Size != expected.Length) return $"{key}: stored size {info.Size} differs from written {expected.Length}";
+        var sha = BlobHash.Sha256(expected.Span);
+        if (info.Metadata.TryGetValue(StoreKeys.Sha256Metadata, out var stored) && stored != sha)
+            return $"{key}: stored SHA-256 metadata {stored} differs from the written content's {sha}";
+        if (!info.Metadata.TryGetValue("etag", out var etag) || etag.Contains('-'))
+            return await ICheckpointStore.ReadBackVerifyAsync(this, key, expected, ct);
+        // The MD5 of what this store sent under the key (computed during the PUT), else of what the caller expects.
+        var md5 = _putMd5.TryRemove(key, out var sent) ? sent : Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(expected.Span));
+        return etag.Trim('"').Equals(md5, StringComparison.OrdinalIgnoreCase) ? null : $"{key}: stored ETag {etag} differs from the written content's MD5 {md5}";
+    }
 
     /// <inheritdoc />
     public Task<byte[]?> GetAsync(string key, CancellationToken ct) =>
@@ -84,9 +112,10 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
             try
             {
                 var s = await _client.StatObjectAsync(new StatObjectArgs().WithBucket(_bucket).WithObject(key), c);
-                var meta = s.MetaData.ToDictionary(
-                    kv => kv.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase) ? kv.Key[MetaPrefix.Length..].ToLowerInvariant() : kv.Key.ToLowerInvariant(),
-                    kv => kv.Value);
+                var meta = new Dictionary<string, string>();
+                foreach (var (k, v) in s.MetaData)
+                    meta[k.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase) ? k[MetaPrefix.Length..].ToLowerInvariant() : k.ToLowerInvariant()] = v;
+                if (!string.IsNullOrEmpty(s.ETag)) meta["etag"] = s.ETag.Trim('"');
                 return (BlobInfo?)new BlobInfo(key, s.Size, new DateTimeOffset(DateTime.SpecifyKind(s.LastModified, DateTimeKind.Utc)), meta);
             }
             catch (Exception e) when (IsMissing(e)) { return null; }
@@ -126,7 +155,11 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _http.Dispose();
+    }
 
     async Task EnsureBucketAsync(CancellationToken ct)
     {

@@ -7,8 +7,9 @@ namespace Dggrn.Worker.Service.Checkpoints;
 
 /// <summary>Writes checkpoints to the store and proves them before anyone records them.</summary>
 /// <remarks>
-/// An upload returns only after the object was read back from the store and its SHA-256 matched the bytes the
-/// trainer produced; a mismatch re-uploads (up to <see cref="VerifyAttempts"/> times) and then throws.
+/// An upload returns only after the store proved it holds exactly the bytes the trainer produced
+/// (<see cref="ICheckpointStore.VerifyAsync"/>: a read-back SHA-256 comparison, or for S3 the server's MD5 ETag plus
+/// size and SHA-256 metadata); a mismatch re-uploads (up to <see cref="VerifyAttempts"/> times) and then throws.
 /// Object metadata carries the hash and the trial identity; a JSON manifest is written beside it.
 /// </remarks>
 public sealed class CheckpointUploader(ICheckpointStore store, Action<string> log)
@@ -36,12 +37,11 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
         for (var attempt = 1; ; attempt++)
         {
             await store.PutAsync(key, data, meta, ct);
-            var back = await store.GetAsync(key, ct);
-            var found = back is null ? "missing" : BlobHash.Sha256(back);
-            if (found == sha) break;
+            var problem = await store.VerifyAsync(key, data, ct);
+            if (problem is null) break;
             if (attempt >= VerifyAttempts)
-                throw new InvalidDataException($"checkpoint {key} in {store.Describe}: read-back SHA-256 {found} differs from written {sha} after {attempt} uploads");
-            log($"checkpoint {key}: read-back SHA-256 {found} differs from written {sha}; uploading again");
+                throw new InvalidDataException($"checkpoint {key} in {store.Describe}: {problem} after {attempt} uploads");
+            log($"checkpoint {key}: {problem}; uploading again");
         }
         var info = new CheckpointInfo(id.Attempt, epoch, step, key, sha, data.LongLength, testPsnr);
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, info, DateTimeOffset.UtcNow), OrchestratorClient.Json);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmark: checkpoint upload throughput of the worker against raw PUT throughput of the same S3 server.
+#   tests/Worker.Tests/bench/store-upload.sh [SIZE_MIB] [REPEAT]
+# Starts a private patched s3rver (deploy/local) unless DGGRN_BENCH_S3_ENDPOINT (host:port) names a server
+# (keys DGGRN_BENCH_S3_ACCESS_KEY/_SECRET_KEY). Raw PUT = one curl PUT signed with SigV4 per object.
+# Needs a built worker: dotnet build src/Worker/Dggrn.Worker.csproj -c Release (honours DGGRN_ARTIFACTS).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+size=${1:-64}; repeat=${2:-5}
+art=${DGGRN_ARTIFACTS:-$root/artifacts}
+worker="$art/bin/Dggrn.Worker/release_linux-x64/dggrn-worker.dll"
+[ -f "$worker" ] || { echo "store-upload.sh: $worker missing: build the worker in Release first" >&2; exit 1; }
+work=$(mktemp -d /tmp/dggrn-bench.XXXXXX)
+cleanup() { [ -n "${s3_pid:-}" ] && kill "$s3_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+endpoint=${DGGRN_BENCH_S3_ENDPOINT:-}
+access=${DGGRN_BENCH_S3_ACCESS_KEY:-S3RVER}; secret=${DGGRN_BENCH_S3_SECRET_KEY:-S3RVER}
+if [ -z "$endpoint" ]; then
+  port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  mkdir -p "$work/s3"
+  node --openssl-legacy-provider "$root/deploy/local/.tools/node_modules/s3rver/bin/s3rver.js" -d "$work/s3" -a 127.0.0.1 -p "$port" -s >"$work/s3.log" 2>&1 &
+  s3_pid=$!
+  for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+  endpoint=127.0.0.1:$port
+fi
+bucket=bench$RANDOM
+head -c $((size << 20)) /dev/urandom >"$work/blob"
+curl -sf -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" -u "$access:$secret" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "http://$endpoint/$bucket" >/dev/null
+rates=()
+for i in $(seq 1 "$repeat"); do
+  t=$(curl -sf -T "$work/blob" --aws-sigv4 "aws:amz:us-east-1:s3" -u "$access:$secret" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+      -w '%{time_total}' -o /dev/null "http://$endpoint/$bucket/raw-$i")
+  rates+=("$(python3 -c "print(f'{$size/$t:.1f}')")")
+done
+median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo "raw PUT (curl)     $median MiB/s  (runs: ${rates[*]})"
+CheckpointStore__Kind=S3 CheckpointStore__Endpoint=$endpoint CheckpointStore__AccessKey=$access CheckpointStore__SecretKey=$secret \
+  CheckpointStore__Bucket=$bucket dotnet "$worker" store-bench --size-mib "$size" --repeat "$repeat"
