@@ -97,6 +97,26 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void TheApiSidecarForwardsToBothSilosOfThePod()
+    {
+        var pod = Workload("dggrn-orchestrator");
+        var siloPorts = pod.Containers.Where(c => Repo.ServiceOfImage(c.Str("image")!) == "orchestrator")
+            .Select(c => System.Text.RegularExpressions.Regex.Match(Env(c)["Urls"], @":(\d+)$").Groups[1].Value).Order().ToList();
+        Assert.Equal(2, siloPorts.Count);
+        var config = Assert.Single(_objects, o => o.Kind == "ConfigMap" && o.Name == "dggrn-orchestrator-api");
+        var conf = (config.Node.At("data", "nginx.conf") as YamlScalarNode)!.Value!;
+        var upstreams = System.Text.RegularExpressions.Regex.Matches(conf, @"server\s+127\.0\.0\.1:(\d+)").Select(m => m.Groups[1].Value).Order();
+        Assert.Equal(siloPorts, upstreams);
+        Assert.Contains("proxy_next_upstream error timeout", conf);
+        var api = Assert.Single(pod.Containers, c => c.Str("name") == "api");
+        var listen = System.Text.RegularExpressions.Regex.Match(conf, @"listen\s+(\d+);").Groups[1].Value;
+        Assert.Contains(api.Seq("ports")!.Children.OfType<YamlMappingNode>(), p => p.Str("name") == "http" && p.Str("containerPort") == listen);
+        // Its configuration is mounted from that ConfigMap.
+        var volume = pod.PodSpec!.Seq("volumes")!.Children.OfType<YamlMappingNode>().Single(v => (v.At("configMap", "name") as YamlScalarNode)?.Value == config.Name);
+        Assert.Contains(api.Seq("volumeMounts")!.Children.OfType<YamlMappingNode>(), m => m.Str("name") == volume.Str("name") && m.Str("mountPath") == "/etc/nginx/nginx.conf");
+    }
+
+    [Fact]
     public void WorkersRunOnGpuNodesWithAGpuEach()
     {
         var worker = Workload("dggrn-worker");
