@@ -61,6 +61,7 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
 
         var detail = await TestSpecs.DetailAsync(_s.Admin, exp.Id);
         Assert.Equal("Succeeded", detail.State);
+        Assert.Equal(0.0, detail.EtaSeconds);
         var t = Assert.Single(detail.Trials);
         Assert.Equal(("Succeeded", 1, w.Id, 1), (t.State, t.Attempts, t.Worker, t.Epoch));
         Assert.Null(t.ResumedFromEpoch);

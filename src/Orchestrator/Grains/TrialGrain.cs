@@ -7,15 +7,16 @@ using Microsoft.EntityFrameworkCore;
 namespace Dggrn.Orchestrator.Grains;
 
 /// <summary>A trial: serialises the lease holder's reports and user control; every change is written through to PostgreSQL.</summary>
+/// <remarks>Activation reads nothing: worker reports are conditional updates that find (or miss) the row themselves,
+/// and a thousand short-lived trial activations must stay cheap. User control checks existence when it is asked for.</remarks>
 public sealed class TrialGrain(TrialStore store, ControlStore control, IDbContextFactory<LabDbContext> db) : Grain, ITrialGrain
 {
-    bool _exists;
     Guid Id => this.GetPrimaryKey();
 
-    public override async Task OnActivateAsync(CancellationToken ct)
+    async Task<bool> ExistsAsync()
     {
-        await using var ctx = await db.CreateDbContextAsync(ct);
-        _exists = await ctx.Trials.AnyAsync(t => t.Id == Id, ct);
+        await using var ctx = await db.CreateDbContextAsync();
+        return await ctx.Trials.AnyAsync(t => t.Id == Id);
     }
 
     public Task<OpResult> StartedAsync(TrialStartedRequest request) => store.StartedAsync(Id, request);
@@ -25,21 +26,21 @@ public sealed class TrialGrain(TrialStore store, ControlStore control, IDbContex
 
     public async Task<OpResult> CancelAsync(string by)
     {
-        if (!_exists) return OpResult.NotFound($"trial {Id} does not exist");
+        if (!await ExistsAsync()) return OpResult.NotFound($"trial {Id} does not exist");
         await control.CancelAsync("t.id = @id", Id, by);
         return OpResult.Ok;
     }
 
     public async Task<OpResult> PauseAsync(string by)
     {
-        if (!_exists) return OpResult.NotFound($"trial {Id} does not exist");
+        if (!await ExistsAsync()) return OpResult.NotFound($"trial {Id} does not exist");
         await control.PauseAsync("t.id = @id", Id, by);
         return OpResult.Ok;
     }
 
     public async Task<OpResult> ResumeAsync()
     {
-        if (!_exists) return OpResult.NotFound($"trial {Id} does not exist");
+        if (!await ExistsAsync()) return OpResult.NotFound($"trial {Id} does not exist");
         await control.ResumeAsync("t.id = @id", Id);
         return OpResult.Ok;
     }

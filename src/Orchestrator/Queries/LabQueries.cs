@@ -20,11 +20,16 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         var experiments = await ctx.Experiments.AsNoTracking().OrderByDescending(e => e.CreatedAt).ToListAsync(ct);
         var counts = await ctx.Trials.GroupBy(t => new { t.ExperimentId, t.State })
             .Select(g => new { g.Key.ExperimentId, g.Key.State, N = g.Count() }).ToListAsync(ct);
+        var means = await ctx.Trials.Where(t => t.State == TrialState.Succeeded && t.Seconds != null && t.ReusedFromTrialId == null)
+            .GroupBy(t => t.ExperimentId).Select(g => new { Id = g.Key, Mean = g.Average(t => t.Seconds!.Value) }).ToDictionaryAsync(x => x.Id, x => x.Mean, ct);
         return [.. experiments.Select(e =>
         {
             var byState = counts.Where(c => c.ExperimentId == e.Id).ToDictionary(c => c.State.ToString(), c => c.N);
+            int N(TrialState s) => byState.GetValueOrDefault(s.ToString());
+            var eta = Eta(N(TrialState.Pending) + N(TrialState.Leased) + N(TrialState.Running), N(TrialState.Leased) + N(TrialState.Running),
+                means.TryGetValue(e.Id, out var m) ? m : null);
             return new ExperimentSummary(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority, byState, byState.Values.Sum(),
-                e.CreatedAt, e.StartedAt, e.FinishedAt, null);
+                e.CreatedAt, e.StartedAt, e.FinishedAt, eta);
         })];
     }
 
@@ -40,10 +45,18 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         var latest = await ctx.Metrics.AsNoTracking().Where(m => ids.Contains(m.TrialId) && m.Name.StartsWith("test/"))
             .GroupBy(m => new { m.TrialId, m.Name })
             .Select(g => g.OrderByDescending(m => m.Step).First()).ToListAsync(ct);
+        var done = trials.Where(t => t.State == TrialState.Succeeded && t.Seconds is not null && t.ReusedFromTrialId is null).ToList();
+        var eta = Eta(trials.Count(t => !t.State.IsTerminal()), trials.Count(t => t.State is TrialState.Leased or TrialState.Running),
+            done.Count > 0 ? done.Average(t => t.Seconds!.Value) : null);
         return new ExperimentDetail(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority,
             [.. trials.Select(t => Summary(t, latest.Where(m => m.TrialId == t.Id).ToDictionary(m => m.Name, m => m.Value)))],
-            e.CreatedAt, null);
+            e.CreatedAt, eta);
     }
+
+    /// <summary>Remaining time: open trials x mean seconds of this experiment's finished trials / trials running now.
+    /// 0 when nothing is open; null while nothing has finished or nothing is running (no basis for a guess).</summary>
+    public static double? Eta(int open, int running, double? meanSeconds) =>
+        open == 0 ? 0 : meanSeconds is { } m && running > 0 ? open * m / running : null;
 
     static TrialSummary Summary(TrialEntity t, Dictionary<string, double> metrics)
     {
