@@ -33,7 +33,7 @@ public static class SeedData
             {
                 Id = Guid.NewGuid(), Key = $"{t.Method}-n{t.Blocks}-k{t.Filters}-x{t.Scale}-{t.Dataset}-s{t.Seed}",
                 Identity = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), Method = t.Method, Dataset = t.Dataset,
-                Blocks = t.Blocks, Filters = t.Filters, Scale = t.Scale, Seed = t.Seed, Tables = ["1", "fig6"],
+                Blocks = t.Blocks, Filters = t.Filters, Scale = t.Scale, Seed = t.Seed, Tables = t.Scale == 2 && t.Blocks == 8 && t.Filters == 64 ? ["1", "fig6"] : ["1"],
                 ConfigJson = JsonSerializer.Serialize(config, Json), State = t.State, Attempt = t.State == TrialState.Pending ? 0 : 1,
                 CreatedAt = now.AddMinutes(-30), UpdatedAt = now,
                 StartedAt = t.State == TrialState.Pending ? null : now.AddMinutes(-20),

@@ -22,19 +22,30 @@ public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNot
     long _lastId;
     Func<IReadOnlyList<MetricRow>, Task>? _onRows;
     Task? _poller;
+    int _disposed;
 
-    /// <summary>Loads the history and starts delivering new rows to <paramref name="onRows"/> (called off the render thread).</summary>
-    public async Task<IReadOnlyList<MetricRow>> StartAsync(IEnumerable<Guid> trials, IEnumerable<string> names,
+    /// <summary>
+    /// Delivers the whole history to <paramref name="onRows"/> first, then every new row as it is written; returns when
+    /// the history has been delivered. <paramref name="onRows"/> is called off the render thread, never concurrently.
+    /// </summary>
+    public async Task StartAsync(IEnumerable<Guid> trials, IEnumerable<string> names,
         Func<IReadOnlyList<MetricRow>, Task> onRows, CancellationToken ct = default)
     {
         _trials = [.. trials];
         _names = [.. names.Distinct()];
-        var history = await FetchAsync(0, ct);
-        _lastId = history.Count > 0 ? history.Max(r => r.Id) : 0;
         _onRows = onRows;
-        notifier.MetricsWritten += OnNotified;
+        // Subscribe before reading the history so nothing written in between is missed; the gate and the id
+        // cursor make the history the first delivery and keep later ones strictly newer.
+        await _gate.WaitAsync(ct);
+        try
+        {
+            notifier.MetricsWritten += OnNotified;
+            var history = await FetchAsync(0, ct);
+            if (history.Count > 0) _lastId = history[^1].Id;
+            await onRows(history);
+        }
+        finally { _gate.Release(); }
         _poller = PollAsync();
-        return history;
     }
 
     void OnNotified(Guid trial)
@@ -62,6 +73,7 @@ public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNot
             {
                 var rows = await FetchAsync(_lastId, _stop.Token);
                 if (rows.Count == 0 || _onRows is null) return;
+                // Rows come in id order; the cursor only moves forward.
                 _lastId = rows[^1].Id;
                 await _onRows(rows);
             }
@@ -88,8 +100,10 @@ public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNot
     }
 
     /// <inheritdoc />
+    /// <remarks>Idempotent: the owning component and the circuit's service scope may both dispose it.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         notifier.MetricsWritten -= OnNotified;
         await _stop.CancelAsync();
         if (_poller is not null) await _poller;
