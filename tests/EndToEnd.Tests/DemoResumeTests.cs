@@ -25,7 +25,7 @@ public sealed class DemoResumeTests : IAsyncLifetime
         using var second = await LocalModeProcess.StartAsync(_state, TimeSpan.FromMinutes(3), "demo");
         Assert.Equal($"Experiment: {id}", await second.WaitForLineAsync("Experiment: ", TimeSpan.FromMinutes(1)));
         Assert.Contains($"resuming smoke experiment {id}", second.StdErr);
-        await PollAsync(async () => (await TrialsAsync(id)).All(t => t.GetProperty("state").GetString() == "Succeeded"), TimeSpan.FromMinutes(6), second.Output);
+        await PollAsync(async () => (await TrialsAsync(id)).All(t => t.GetProperty("state").GetString() == "Succeeded"), TimeSpan.FromMinutes(10), second.Output);
         var trials = await TrialsAsync(id);
         Assert.Contains(trials, t => t.GetProperty("resumedFromEpoch").ValueKind == JsonValueKind.Number);
         Assert.Equal(0, await second.StopAsync());

@@ -13,7 +13,7 @@ public sealed class LocalModeFixture : IAsyncLifetime
 
     /// <summary>Creates the fixture; the launcher starts in <see cref="InitializeAsync"/>.</summary>
     public LocalModeFixture() => _smoke = new Lazy<Task<CliResult>>(() =>
-        CliRun.ScriptAsync(StateDir, TimeSpan.FromMinutes(6), "submit", "--preset", "smoke", "--wait"));
+        CliRun.ScriptAsync(StateDir, TimeSpan.FromMinutes(10), "submit", "--preset", "smoke", "--wait"));
 
     /// <summary>The state directory (temporary).</summary>
     public string StateDir { get; } = StateDirs.Create();
