@@ -18,7 +18,7 @@ public static class SlicePairs
                 var norm = Degradation.Normalise(Slicer.Slice(volume, axis, n));
                 if (norm is null) continue;
                 var hr = Degradation.Modcrop(norm, scale);
-                if (hr.Height < 11 * 1 || hr.Width < 11 || hr.Height < 2 * scale || hr.Width < 2 * scale) continue;
+                if (hr.Height < 11 || hr.Width < 11) continue; // smaller than the SSIM window
                 list.Add(new SlicePair(volumeIndex, axis, n, hr, Degradation.Degrade(hr, scale)));
             }
         return list;

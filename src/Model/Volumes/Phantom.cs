@@ -67,7 +67,7 @@ public static class Phantom
                 fold += amp * w;
                 deep += 1.6 * amp * Math.Abs(w);
             }
-            double brain = 0.80 * (1 + 0.3 * fold), white = 0.60 * (1 + fold) - 0.25 * deep * 0.3;
+            double brain = 0.80 * (1 + 0.3 * fold), white = 0.60 * (1 + fold) - 0.075 * deep; // deep folds push white matter inwards
             // Fractions with about one voxel of partial volume at each boundary.
             double In(double boundary) => Math.Clamp(0.5 + (boundary - r) / voxelR, 0, 1);
             double head = In(1.0), skull = In(0.93), csfOuter = In(0.86), gm = In(brain), wm = In(white);
