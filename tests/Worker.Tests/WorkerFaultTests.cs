@@ -91,6 +91,35 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KillMinus9DuringACheckpointUploadResumesFromThePreviousCheckpointAndTheOrphanIsFound()
+    {
+        var baseline = await BaselineAsync();
+        var exp = await _orch.SubmitAsync(Spec("upload-killed"), rerun: true);
+        // Frozen after the epoch-2 checkpoint is in the store but before it is recorded.
+        var first = StartWorker(new Dictionary<string, string> { ["DGGRN_FAILPOINT"] = "after-checkpoint-put:2" });
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => Task.FromResult(first.Output), o => o.Contains("failpoint after-checkpoint-put reached at epoch 2", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(4), o => o);
+        first.Signal("KILL");
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
+
+        StartWorker();
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        Assert.Equal(1, done.ResumedFromEpoch);
+        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
+
+        // The unrecorded epoch-2 object of attempt 1 is what reconcile reports as an object without a record.
+        var store = new Dggrn.Contracts.Blobs.LocalCheckpointStore(Path.Combine(_dir, "store"));
+        var records = await _orch.CheckpointsAsync(trial.Id);
+        var report = await new Dggrn.Worker.Service.Checkpoints.Reconciler(store, (t, _) => _orch.CheckpointsAsync(t), _ => { })
+            .RunAsync(Dggrn.Contracts.Blobs.StoreKeys.Trial(exp.Id, trial.Id), TimeSpan.FromHours(1), delete: false, DateTimeOffset.UtcNow, default);
+        Assert.Contains(Dggrn.Contracts.Blobs.StoreKeys.Checkpoint(exp.Id, trial.Id, 1, 2), report.ObjectsWithoutRecords);
+        Assert.Empty(report.RecordsWithoutObjects);
+        Assert.DoesNotContain(records, r => r.Attempt == 1 && r.Epoch == 2);
+    }
+
+    [Fact]
     public async Task SigtermDrainsCheckpointsMidEpochReleasesTheLeaseAndExitsZero()
     {
         var baseline = await BaselineAsync();

@@ -69,6 +69,7 @@ public sealed class TrialCallbacks(
         var started = DateTimeOffset.UtcNow;
         var info = await uploader.UploadAsync(key, c.Data, _id, c.Epoch, c.Step, c.TestPsnr, CancellationToken.None);
         TrialOutput.Progress(Position.Epoch, Position.Step);
+        Failpoint.Hit(Failpoint.AfterCheckpointPut, c.Epoch);
         CheckpointRecordResponse response;
         try
         {
