@@ -40,7 +40,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1440, Height = 900 }, AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the browser shares two cores with the server, PostgreSQL and often a build.
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"/signin?token={token}");
         return page;
