@@ -35,9 +35,9 @@ public sealed class OrchestratorServer : IAsyncDisposable
     public HttpClient Admin { get; }
 
     /// <summary>Starts a server; <paramref name="settings"/> override the defaults (e.g. Orchestrator:LeaseTtlSeconds).</summary>
-    public static async Task<OrchestratorServer> StartAsync(Dictionary<string, string?>? settings = null)
+    public static async Task<OrchestratorServer> StartAsync(Dictionary<string, string?>? settings = null, PostgresDatabase? reuse = null)
     {
-        var db = await PostgresDatabase.CreateAsync("orch");
+        var db = reuse ?? await PostgresDatabase.CreateAsync("orch");
         var all = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Lab"] = db.ConnectionString,
@@ -53,6 +53,14 @@ public sealed class OrchestratorServer : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new OrchestratorServer(db, app, new Uri(address));
+    }
+
+    /// <summary>Stops the process-equivalent (silo + API) but keeps the database, for restart tests.</summary>
+    public async Task StopKeepingDatabaseAsync()
+    {
+        Admin.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
     }
 
     public static int FreePort()
