@@ -52,6 +52,9 @@ public sealed class MincReaderTests : IDisposable
         new H5File { ["data"] = new H5Dataset(new float[] { 1, 2 }) }.Write(path);
         var e = Assert.Throws<VolumeFormatException>(() => VolumeLoader.Load(path));
         Assert.Contains("image: expected an HDF5 dataset at /minc-2.0/image/0/image", e.Message);
+        File.WriteAllBytes(path, [(byte)'C', (byte)'D', (byte)'F', 1, 0, 0]);
+        e = Assert.Throws<VolumeFormatException>(() => VolumeLoader.Load(path));
+        Assert.Contains("format: expected MINC2 (HDF5), found MINC1 (netCDF)", e.Message);
         File.WriteAllBytes(path, new byte[100]);
         e = Assert.Throws<VolumeFormatException>(() => VolumeLoader.Load(path));
         Assert.Contains("other.mnc: HDF5: expected a readable MINC2 file", e.Message);

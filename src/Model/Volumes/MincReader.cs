@@ -15,6 +15,12 @@ public static class MincReader
     public static Volume Read(string path)
     {
         if (!File.Exists(path)) throw new VolumeFormatException($"{path}: file not found");
+        using (var probe = File.OpenRead(path))
+        {
+            Span<byte> magic = stackalloc byte[3];
+            if (probe.Read(magic) == 3 && magic.SequenceEqual("CDF"u8))
+                throw VolumeFormatException.Field(path, "format", "MINC2 (HDF5)", "MINC1 (netCDF); convert it with `mincconvert -2` or use BrainWeb's raw download");
+        }
         try
         {
             using var file = H5File.OpenRead(path);
