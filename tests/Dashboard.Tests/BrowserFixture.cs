@@ -23,6 +23,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         var exe = Environment.GetEnvironmentVariable("DGGRN_CHROMIUM") ?? "/usr/bin/chromium";
         if (!File.Exists(exe))
             throw new InvalidOperationException($"chromium not found at {exe}: install it (apt-get install chromium; tests/run.sh does) or set DGGRN_CHROMIUM");
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
