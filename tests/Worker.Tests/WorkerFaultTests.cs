@@ -120,6 +120,27 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KillMinus9DuringEvaluationResumesFromThePreviousCheckpointWithTheUninterruptedMetrics()
+    {
+        var baseline = await BaselineAsync();
+        var exp = await _orch.SubmitAsync(Spec("eval-killed"), rerun: true);
+        // Frozen once epoch 2's evaluation is computed and before any of it is reported.
+        var first = StartWorker(new Dictionary<string, string> { ["DGGRN_FAILPOINT"] = "in-evaluation:2" });
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => Task.FromResult(first.Output), o => o.Contains("failpoint in-evaluation reached at epoch 2", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(4), o => o);
+        Assert.DoesNotContain(await _orch.MetricsAsync(trial.Id), kv => kv.Key.Name == "test/psnr" && kv.Key.Step == 2 * Steps);
+        first.Signal("KILL");
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
+
+        StartWorker();
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        Assert.Equal(1, done.ResumedFromEpoch);
+        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
+    }
+
+    [Fact]
     public async Task SigtermDrainsCheckpointsMidEpochReleasesTheLeaseAndExitsZero()
     {
         var baseline = await BaselineAsync();

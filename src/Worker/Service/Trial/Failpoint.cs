@@ -10,6 +10,9 @@ public static class Failpoint
     /// <summary>After a checkpoint's object is written and verified, before it is recorded with the orchestrator.</summary>
     public const string AfterCheckpointPut = "after-checkpoint-put";
 
+    /// <summary>An epoch's evaluation is computed but not yet reported (its metrics, images and checkpoint are still to come).</summary>
+    public const string InEvaluation = "in-evaluation";
+
     static readonly string? Armed = Environment.GetEnvironmentVariable("DGGRN_FAILPOINT");
 
     /// <summary>Freezes this thread forever when <paramref name="name"/> (at <paramref name="epoch"/>, if the setting names one) is armed.</summary>

@@ -38,6 +38,7 @@ public sealed class TrialCallbacks(
     /// <inheritdoc />
     public void OnEpoch(EpochReport r)
     {
+        Failpoint.Hit(Failpoint.InEvaluation, r.Epoch);
         Advance(r.Epoch, r.Step);
         metrics.Add(TrainingMapping.EpochPoints(r, DateTimeOffset.UtcNow));
         metrics.Seal();
