@@ -85,6 +85,24 @@ public sealed class WorkerReportsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Large_batches_take_the_copy_path_with_the_same_semantics()
+    {
+        var (w, g, _) = await LeaseOneAsync(TestSpecs.Noop(1, "copy"));
+        var at = DateTimeOffset.UtcNow;
+        // 400 points (over the COPY threshold of 256): steps 0..399, and step 7 reported twice (the later value wins).
+        var points = Enumerable.Range(0, 400).Select(i => new MetricPoint("train/loss", i, 1, i, at)).Append(new MetricPoint("train/loss", 7, 1, -7, at)).ToArray();
+        var batch = new MetricBatch(g.LeaseId, 1, 0, points);
+        Assert.True((await (await w.PostAsync(g.TrialId, "metrics", batch)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stored").GetBoolean());
+        Assert.False((await (await w.PostAsync(g.TrialId, "metrics", batch)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stored").GetBoolean());
+        Assert.Equal(400, await CountAsync($"SELECT count(*) FROM metrics WHERE trial_id = '{g.TrialId}'"));
+        Assert.Equal(-7, await CountAsync($"SELECT value::bigint FROM metrics WHERE trial_id = '{g.TrialId}' AND step = 7"));
+        Assert.Equal(399 * 400 / 2 - 7 - 7, await CountAsync($"SELECT sum(value)::bigint FROM metrics WHERE trial_id = '{g.TrialId}'"));
+        var stale = batch with { LeaseId = Guid.NewGuid(), Sequence = 1 };
+        Assert.Equal(HttpStatusCode.Conflict, (await w.PostAsync(g.TrialId, "metrics", stale)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await w.PostAsync(g.TrialId, "metrics", stale with { Points = [points[0]] })).StatusCode);
+    }
+
+    [Fact]
     public async Task Logs_artifacts_and_the_workers_listing()
     {
         var (w, g, e) = await LeaseOneAsync(TestSpecs.Noop(1, "logs"));

@@ -17,20 +17,71 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
     /// <summary>The channel the dashboard LISTENs on; the payload is the trial id.</summary>
     public const string Channel = "dggrn_metrics";
 
+    /// <summary>Batches smaller than this take the one-statement path (<see cref="IngestSmallAsync"/>).</summary>
+    public const int CopyThreshold = 256;
+
     /// <summary>Stores <paramref name="batch"/>; returns whether it was new, or the reason it was refused.</summary>
-    public async Task<(OpResult Result, bool Stored)> IngestAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct = default)
+    public Task<(OpResult Result, bool Stored)> IngestAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct = default) =>
+        batch.Points.Length < CopyThreshold ? IngestSmallAsync(workerId, trialId, batch, ct) : IngestCopyAsync(workerId, trialId, batch, ct);
+
+    /// <summary>Small batches (a worker's regular reports): lease check, claim, upsert from arrays and NOTIFY in one
+    /// statement and one round trip; a temporary table and COPY only pay off for large batches.</summary>
+    async Task<(OpResult Result, bool Stored)> IngestSmallAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
+    {
+        const string sql = $"""
+            WITH claim AS (
+              INSERT INTO metric_batches (worker_id, trial_id, attempt, sequence, points, at)
+              SELECT @w, @t, @a, @s, @n, now()
+              WHERE EXISTS (SELECT 1 FROM trials WHERE id = @t AND lease_id = @lease AND worker_id = @w AND attempt = @a)
+              ON CONFLICT DO NOTHING RETURNING 1),
+            ins AS (
+              INSERT INTO metrics (trial_id, attempt, name, step, epoch, value, at)
+              SELECT DISTINCT ON (p.name, p.step) @t, @a, p.name, p.step, p.epoch, p.value, p.at
+              FROM unnest(@names, @steps, @epochs, @values, @ats) WITH ORDINALITY AS p(name, step, epoch, value, at, ord)
+              WHERE EXISTS (SELECT 1 FROM claim)
+              ORDER BY p.name, p.step, p.ord DESC
+              ON CONFLICT (trial_id, name, step) DO UPDATE SET attempt = excluded.attempt, epoch = excluded.epoch,
+                value = excluded.value, at = excluded.at)
+            SELECT pg_notify('{Channel}', @tid) FROM claim
+            """;
+        var p = batch.Points;
+        await using (var cmd = data.CreateCommand(sql))
+        {
+            cmd.Parameters.AddWithValue("w", workerId); cmd.Parameters.AddWithValue("t", trialId);
+            cmd.Parameters.AddWithValue("a", batch.Attempt); cmd.Parameters.AddWithValue("s", batch.Sequence);
+            cmd.Parameters.AddWithValue("n", p.Length); cmd.Parameters.AddWithValue("lease", batch.LeaseId);
+            cmd.Parameters.AddWithValue("tid", trialId.ToString());
+            cmd.Parameters.AddWithValue("names", p.Select(x => x.Name).ToArray());
+            cmd.Parameters.AddWithValue("steps", p.Select(x => x.Step).ToArray());
+            cmd.Parameters.AddWithValue("epochs", p.Select(x => x.Epoch).ToArray());
+            cmd.Parameters.AddWithValue("values", p.Select(x => x.Value).ToArray());
+            cmd.Parameters.AddWithValue("ats", p.Select(x => x.At.ToUniversalTime()).ToArray());
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (await r.ReadAsync(ct)) return (OpResult.Ok, true);
+        }
+        // Nothing claimed: a retry of a stored batch (OK) or a lease that is not live (refused).
+        await using var c = await data.OpenConnectionAsync(ct);
+        var refused = await CheckAsync(c, workerId, trialId, batch, ct);
+        return (refused ?? OpResult.Ok, false);
+    }
+
+    static async Task<OpResult?> CheckAsync(NpgsqlConnection c, string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
+    {
+        await using var check = new NpgsqlCommand("SELECT lease_id, worker_id, attempt, state FROM trials WHERE id = @t", c);
+        check.Parameters.AddWithValue("t", trialId);
+        await using var r = await check.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return OpResult.NotFound($"trial {trialId} does not exist");
+        var lease = r.IsDBNull(0) ? (Guid?)null : r.GetGuid(0);
+        if (lease != batch.LeaseId || (r.IsDBNull(1) ? null : r.GetString(1)) != workerId || r.GetInt32(2) != batch.Attempt)
+            return OpResult.Conflict($"lease {batch.LeaseId} (attempt {batch.Attempt}) is not the live lease of trial {trialId} (state {r.GetString(3)})");
+        return null;
+    }
+
+    async Task<(OpResult Result, bool Stored)> IngestCopyAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
     {
         await using var c = await data.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await using (var check = new NpgsqlCommand("SELECT lease_id, worker_id, attempt, state FROM trials WHERE id = @t", c))
-        {
-            check.Parameters.AddWithValue("t", trialId);
-            await using var r = await check.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct)) return (OpResult.NotFound($"trial {trialId} does not exist"), false);
-            var lease = r.IsDBNull(0) ? (Guid?)null : r.GetGuid(0);
-            if (lease != batch.LeaseId || (r.IsDBNull(1) ? null : r.GetString(1)) != workerId || r.GetInt32(2) != batch.Attempt)
-                return (OpResult.Conflict($"lease {batch.LeaseId} (attempt {batch.Attempt}) is not the live lease of trial {trialId} (state {r.GetString(3)})"), false);
-        }
+        if (await CheckAsync(c, workerId, trialId, batch, ct) is { } refused) return (refused, false);
         await using (var claim = new NpgsqlCommand("""
             INSERT INTO metric_batches (worker_id, trial_id, attempt, sequence, points, at) VALUES (@w, @t, @a, @s, @n, now())
             ON CONFLICT DO NOTHING
