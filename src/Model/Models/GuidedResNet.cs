@@ -55,7 +55,14 @@ public sealed class GuidedResNet : SrNetwork
         using var scope = NewDisposeScope();
         var guide = gm?.forward(lr);
         var h = head.forward(lr);
-        foreach (var block in blocks) h = block.Forward(h, guide);
+        foreach (var block in blocks)
+        {
+            var next = block.Forward(h, guide);
+            // Without autograd nothing needs the previous activation: free it now, so evaluating whole slices holds a few
+            // feature maps at a time instead of all 2N + 1 of them until the scope ends.
+            if (!is_grad_enabled()) h.Dispose();
+            h = next;
+        }
         var sr = tail.forward(shuffle.forward(up.forward(h)));
         gmMaps = guide?.MoveToOuterDisposeScope();
         return sr.MoveToOuterDisposeScope();
