@@ -55,5 +55,33 @@ public sealed class CliWithoutServerTests : IDisposable
         Assert.EndsWith("(see `dggrn report --help`)", line);
     }
 
+    [Fact]
+    public async Task Verbose_adds_the_stack_trace_to_the_one_line_reason()
+    {
+        var r = await CliRun.DllAsync(_state, TimeSpan.FromMinutes(1), "status", "--verbose");
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("dggrn: no orchestrator to talk to", r.ErrorLines[0]);
+        Assert.Contains(r.ErrorLines, l => l.StartsWith("at Dggrn.Orchestrator.Cli.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Data_commands_are_forwarded_to_the_worker_executable_with_their_exit_code()
+    {
+        var volume = Path.Combine(_state, "phantom.nii.gz");
+        var made = await CliRun.DllAsync(_state, TimeSpan.FromMinutes(2), "data", "phantom", volume, "--seed", "1");
+        Assert.True(made.ExitCode == 0, made.ToString());
+        Assert.True(new FileInfo(volume).Length > 1000);
+
+        var inspect = await CliRun.DllAsync(_state, TimeSpan.FromMinutes(1), "data", "inspect", volume, "--json");
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(inspect.StdOut);
+        Assert.Equal("nifti", doc.RootElement.GetProperty("format").GetString());
+        Assert.Equal(3, doc.RootElement.GetProperty("dims").GetArrayLength());
+
+        var missing = await CliRun.DllAsync(_state, TimeSpan.FromMinutes(1), "data", "inspect", Path.Combine(_state, "nope.nii"), "--json");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("nope.nii", Assert.Single(missing.ErrorLines));
+    }
+
     public void Dispose() => Directory.Delete(_state, recursive: true);
 }

@@ -175,6 +175,14 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task A_second_launcher_on_the_same_state_directory_is_refused()
+    {
+        var r = await CliRun.DllAsync(local.StateDir, TimeSpan.FromMinutes(1), "up");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(r.ErrorLines, l => l.StartsWith("dggrn: local mode is already running from this state directory", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unknown_experiment_id_fails_with_one_line()
     {
         var unknown = Guid.NewGuid();
