@@ -8,6 +8,11 @@ public static class ModelCli
     /// <summary>Runs one model command; returns the exit code (0 ok, 1 failure, 2 bad input, 130 cancelled).</summary>
     public static Task<int> RunAsync(string[] args)
     {
+        if (args.Skip(1).Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(Usage.TryGetValue(args[0], out var u) ? u : string.Join("\n", Usage.Values));
+            return Task.FromResult(0);
+        }
         try
         {
             var rest = new CliArgs(args.Skip(1));
@@ -27,6 +32,16 @@ public static class ModelCli
         catch (InvalidDataException e) { return Fail(2, $"dggrn {args[0]}: {e.Message}"); }
         catch (OperationCanceledException) { return Fail(130, $"dggrn {args[0]}: cancelled"); }
     }
+
+    static readonly Dictionary<string, string> Usage = new()
+    {
+        ["train"] = "train --model dggrn|resnet|bicubic|noop --blocks N --filters K --scale S --train PATH... --test PATH... [--epochs E] [--steps-per-epoch M]\n" +
+                    "      [--batch B] [--seed N] [--threads T] [--device cpu|cuda|auto] [--lr X] [--patch-stride P] [--train-axes 0,1,2] [--test-axes 0,1,2]\n" +
+                    "      [--no-augment] [--elastic P] [--early-stop E] [--log-every N] [--checkpoint-dir DIR] [--resume] [--examples-dir DIR] [--json]",
+        ["eval"] = "eval --method bicubic|CHECKPOINT_PATH --volume PATH --scale S [--axes 0,1,2] [--threads T] [--device D] [--per-slice] [--json]",
+        ["data"] = "data phantom OUT.nii[.gz] --seed N [--grid XxYxZ]\ndata inspect PATH [--json]",
+        ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--train SRC...] [--json]",
+    };
 
     static Task<int> Fail(int code, string message)
     {
