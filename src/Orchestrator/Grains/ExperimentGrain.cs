@@ -28,11 +28,13 @@ public sealed class ExperimentGrain(ExperimentStore store, ControlStore control,
         return r;
     }
 
+    // The experiment is marked first so that the trial-driven refresh leaves it Cancelled (not Failed because an
+    // earlier trial had failed). A finished experiment keeps its state; its trials are terminal anyway.
     public async Task<int> CancelAsync(string by)
     {
-        var n = await control.CancelAsync("t.experiment_id = @id", Id, by);
         await control.SetExperimentStateAsync(Id, "Cancelled");
-        _state = "Cancelled";
+        var n = await control.CancelAsync("t.experiment_id = @id", Id, by);
+        await OnActivateAsync(CancellationToken.None);
         return n;
     }
 
