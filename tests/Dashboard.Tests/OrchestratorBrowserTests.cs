@@ -134,4 +134,30 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
         var listed = await viewer.GetFromJsonAsync<ExperimentSummary[]>("/api/experiments", LabFixture.Json);
         Assert.Equal("ui-namic", listed!.Single(e => e.Id == experimentId).Name);
     }
+
+    [Fact]
+    public async Task Submitters_pause_and_resume_from_the_page_and_viewers_get_no_controls()
+    {
+        using var admin = lab.Api(LabFixture.AdminToken);
+        var created = await (await admin.PostAsJsonAsync("/api/experiments", new SubmitRequest(Spec.Replace("ui-namic", "ui-control"), null), LabFixture.Json))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SubmitResponse>(LabFixture.Json);
+
+        var viewer = await browser.SignedInPageAsync(lab.DashboardUrl, await lab.TokenAsync("viewer"));
+        await viewer.GotoAsync($"/experiments/{created!.Id}");
+        await Assertions.Expect(viewer.GetByTestId("interactive")).ToHaveCountAsync(1);
+        await Assertions.Expect(viewer.GetByTestId("experiment-title")).ToHaveTextAsync("ui-control");
+        await Assertions.Expect(viewer.GetByTestId("pause")).ToHaveCountAsync(0);
+        await Assertions.Expect(viewer.GetByText("Submit a grid")).ToHaveCountAsync(0);
+
+        var submitter = await browser.SignedInPageAsync(lab.DashboardUrl, await lab.TokenAsync("submitter"));
+        await submitter.GotoAsync($"/experiments/{created.Id}");
+        await Assertions.Expect(submitter.GetByTestId("interactive")).ToHaveCountAsync(1);
+        async Task<string> StateAsync() => (await admin.GetFromJsonAsync<ExperimentDetail>($"/api/experiments/{created.Id}", LabFixture.Json))!.State;
+
+        await submitter.GetByTestId("pause").ClickAsync();
+        await EventuallyAsync(async () => await StateAsync() == "Paused", "the experiment to be paused through the API");
+        await Assertions.Expect(submitter.Locator(".mud-chip").Filter(new() { HasText = "Paused" }).First).ToBeVisibleAsync();
+        await submitter.GetByTestId("resume").ClickAsync();
+        await EventuallyAsync(async () => await StateAsync() != "Paused", "the experiment to leave Paused");
+    }
 }

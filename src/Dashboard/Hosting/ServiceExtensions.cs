@@ -57,7 +57,8 @@ public static class ServiceExtensions
         builder.Services.AddCascadingAuthenticationState();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        // Bottom-right: the top-right corner holds the page's control buttons, which a toast must not cover.
+        builder.Services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         return builder;
     }
 }
