@@ -38,7 +38,12 @@ public static class WorkersApi
         !await access.MayActForAsync(user, id, ct) ? ApiResults.Forbidden($"this token may not act for worker {id}")
             : Results.Ok(await grains.GetGrain<IWorkerGrain>(id).HeartbeatAsync(request));
 
-    static async Task<IResult> LeaseAsync(string id, LeaseRequest request, IGrainFactory grains, WorkerAccess access, ClaimsPrincipal user, CancellationToken ct) =>
-        !await access.MayActForAsync(user, id, ct) ? ApiResults.Forbidden($"this token may not act for worker {id}")
-            : Results.Ok(await grains.GetGrain<ISchedulerGrain>(0).LeaseAsync(id, request));
+    static async Task<IResult> LeaseAsync(string id, LeaseRequest request, IGrainFactory grains, WorkerAccess access, LeaseHolders holders,
+        ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!await access.MayActForAsync(user, id, ct)) return ApiResults.Forbidden($"this token may not act for worker {id}");
+        var grants = await grains.GetGrain<ISchedulerGrain>(0).LeaseAsync(id, request);
+        foreach (var g in grants) holders.Remember(g.LeaseId, id);
+        return Results.Ok(grants);
+    }
 }

@@ -64,6 +64,7 @@ public static class SiloSetup
         services.AddSingleton<ReportService>();
         services.AddSingleton<WorkerAccess>();
         services.AddSingleton<TokenCache>();
+        services.AddSingleton<LeaseHolders>();
         return services;
     }
 }
