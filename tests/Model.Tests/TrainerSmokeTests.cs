@@ -104,4 +104,12 @@ public sealed class TrainerSmokeTests
         Assert.Equal(0.81e-4, Trainer.LearningRateAt(o, 41), 15);
         Assert.Equal(0.729e-4, Trainer.LearningRateAt(o, 65), 15);
     }
+
+    [Fact]
+    public void TrainAndTestVolumesMustBeDisjoint()
+    {
+        var job = TinyJob("dggrn") with { TestSources = ["phantom:seed=1,grid=32x36x30"] };
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Run(job, new RecordingCallbacks(), CancellationToken.None));
+        Assert.Contains("found phantom:seed=1,grid=32x36x30 in both", e.Message);
+    }
 }

@@ -35,6 +35,10 @@ public static class Trainer
         }
         if (!ModelRegistry.IsTrainable(job.Method))
             throw new ArgumentException($"method: expected one of {string.Join(", ", ModelRegistry.Names)}, found '{job.Method}'");
+        // Split by subject: a volume used for training must never be a test volume (slices of one head are correlated).
+        var shared = job.TrainSources.Intersect(job.TestSources, StringComparer.Ordinal).ToList();
+        if (shared.Count > 0)
+            throw new ArgumentException($"datasets: expected disjoint train and test volumes (split by subject), found {string.Join(", ", shared)} in both");
         var train = LoadSlices(job.TrainSources, job.Scale, o.TrainAxes, callbacks, "train");
         var sampler = new PatchSampler(train, job.Scale, o.PatchSize, o.PatchStride, job.Seed, o.Augment, o.ElasticProbability);
         if (sampler.Count == 0) throw new ArgumentException("training data: expected at least one foreground patch, found none");
