@@ -10,7 +10,14 @@ public sealed class ConsoleCallbacks(bool json, string? checkpointDir, string? e
     public void OnTrainLoss(int epoch, long step, double loss)
     {
         if (json) Console.WriteLine(new JsonObject { ["epoch"] = epoch, ["step"] = step, ["trainLoss"] = loss }.ToJsonString(EvalJson.Options));
-        else Console.Error.Write($"\repoch {epoch} step {step}{(stepsPerEpoch is int s ? $" ({s}/epoch)" : "")} loss {loss:G5}      ");
+        else if (stepsPerEpoch is int s && s > 0)
+        {
+            // Global steps run 1..s in epoch 1, s+1..2s in epoch 2, ...: the position within the epoch is (step - 1) mod s + 1.
+            long inEpoch = (step - 1) % s + 1;
+            int filled = (int)(20 * inEpoch / s);
+            Console.Error.Write($"\repoch {epoch} [{new string('#', filled)}{new string('-', 20 - filled)}] {inEpoch}/{s} loss {loss:G5}      ");
+        }
+        else Console.Error.Write($"\repoch {epoch} step {step} loss {loss:G5}      ");
     }
 
     /// <inheritdoc/>
