@@ -29,16 +29,16 @@ public interface ICheckpointStore
     /// <summary>All objects whose key starts with <paramref name="prefix"/>, at any depth.</summary>
     IAsyncEnumerable<BlobInfo> ListAsync(string prefix, CancellationToken ct);
 
-    /// <summary>Proves the object under <paramref name="key"/> holds exactly <paramref name="expected"/>; null when it does, else what differs.</summary>
+    /// <summary>Proves the object under <paramref name="key"/> holds exactly <paramref name="expected"/> (whose SHA-256 is
+    /// <paramref name="sha256"/>, lower-case hex); null when it does, else what differs.</summary>
     /// <remarks>The default reads the object back whole and compares SHA-256; a store with a cheaper proof of the same strength overrides it.</remarks>
-    Task<string?> VerifyAsync(string key, ReadOnlyMemory<byte> expected, CancellationToken ct) => ReadBackVerifyAsync(this, key, expected, ct);
+    Task<string?> VerifyAsync(string key, ReadOnlyMemory<byte> expected, string sha256, CancellationToken ct) => ReadBackVerifyAsync(this, key, sha256, ct);
 
-    /// <summary>Read-back verification: GET the whole object and compare SHA-256.</summary>
-    static async Task<string?> ReadBackVerifyAsync(ICheckpointStore store, string key, ReadOnlyMemory<byte> expected, CancellationToken ct)
+    /// <summary>Read-back verification: GET the whole object and compare its SHA-256 with <paramref name="want"/>.</summary>
+    static async Task<string?> ReadBackVerifyAsync(ICheckpointStore store, string key, string want, CancellationToken ct)
     {
         var back = await store.GetAsync(key, ct);
         if (back is null) return $"{key} is missing after the write";
-        var want = BlobHash.Sha256(expected.Span);
         var found = BlobHash.Sha256(back);
         return found == want ? null : $"{key}: read-back SHA-256 {found} differs from written {want}";
     }

@@ -76,16 +76,15 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     /// object the ETag is the MD5 the server computed over the bytes it stored;
     /// a multipart object's ETag is not a content hash, so it is read back instead.
     /// </remarks>
-    public async Task<string?> VerifyAsync(string key, ReadOnlyMemory<byte> expected, CancellationToken ct)
+    public async Task<string?> VerifyAsync(string key, ReadOnlyMemory<byte> expected, string sha256, CancellationToken ct)
     {
         var info = await StatAsync(key, ct);
         if (info is null) return $"{key} is missing after the write";
         if (info.Size != expected.Length) return $"{key}: stored size {info.Size} differs from written {expected.Length}";
-        var sha = BlobHash.Sha256(expected.Span);
-        if (info.Metadata.TryGetValue(StoreKeys.Sha256Metadata, out var stored) && stored != sha)
-            return $"{key}: stored SHA-256 metadata {stored} differs from the written content's {sha}";
+        if (info.Metadata.TryGetValue(StoreKeys.Sha256Metadata, out var stored) && stored != sha256)
+            return $"{key}: stored SHA-256 metadata {stored} differs from the written content's {sha256}";
         if (!info.Metadata.TryGetValue("etag", out var etag) || etag.Contains('-'))
-            return await ICheckpointStore.ReadBackVerifyAsync(this, key, expected, ct);
+            return await ICheckpointStore.ReadBackVerifyAsync(this, key, sha256, ct);
         // The MD5 of what this store sent under the key (computed during the PUT), else of what the caller expects.
         var md5 = _putMd5.TryRemove(key, out var sent) ? sent : Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(expected.Span));
         return etag.Trim('"').Equals(md5, StringComparison.OrdinalIgnoreCase) ? null : $"{key}: stored ETag {etag} differs from the written content's MD5 {md5}";

@@ -43,7 +43,8 @@ public static class WorkerHost
         try
         {
             if (string.IsNullOrEmpty(options.Token)) throw new ArgumentException("Worker:Token: missing; the worker needs a token with role worker");
-            _ = Dggrn.Contracts.Blobs.CheckpointStores.Create(store); // validates the settings before any trial needs them
+            // Validates the settings before any trial needs them.
+            (Dggrn.Contracts.Blobs.CheckpointStores.Create(store) as IDisposable)?.Dispose();
             devices = DeviceDetector.Detect(options.Devices, options.SlotsPerDevice);
         }
         catch (ArgumentException e)

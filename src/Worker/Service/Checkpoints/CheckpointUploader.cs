@@ -37,7 +37,7 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
         for (var attempt = 1; ; attempt++)
         {
             await store.PutAsync(key, data, meta, ct);
-            var problem = await store.VerifyAsync(key, data, ct);
+            var problem = await store.VerifyAsync(key, data, sha, ct);
             if (problem is null) break;
             if (attempt >= VerifyAttempts)
                 throw new InvalidDataException($"checkpoint {key} in {store.Describe}: {problem} after {attempt} uploads");

@@ -44,7 +44,7 @@ public static class StoreBenchCommand
             var putVerify = await MeasureAsync(repeat, sizeMiB, async i =>
             {
                 await store.PutAsync($"bench/pv-{i}.ckpt", data, meta, default);
-                if (await store.VerifyAsync($"bench/pv-{i}.ckpt", data, default) is { } problem) throw new InvalidDataException(problem);
+                if (await store.VerifyAsync($"bench/pv-{i}.ckpt", data, meta[StoreKeys.Sha256Metadata], default) is { } problem) throw new InvalidDataException(problem);
             });
             var sha = await MeasureAsync(repeat, sizeMiB, _ => Task.FromResult(BlobHash.Sha256(data)));
             var verified = await MeasureAsync(repeat, sizeMiB, i => uploader.UploadAsync($"bench/verified-{i}.ckpt", data, id, i, i, null, default));
