@@ -138,6 +138,23 @@ public sealed class ReaderTests : IDisposable
     }
 
     [Fact]
+    public void NrrdByteSkipLineSkipAndFourDimensions()
+    {
+        // Detached raw uint8 with one text line and 2 junk bytes before the data; 4D (2x1x1x2) keeps the first frame.
+        Save("s.raw", [.. "junk line\n"u8.ToArray(), 0xEE, 0xEE, 9, 8, 7, 6]);
+        var v = VolumeLoader.Load(Save("s.nhdr", Encoding.ASCII.GetBytes("NRRD0004\ntype: uchar\ndimension: 4\nsizes: 2 1 1 2\nencoding: raw\nline skip: 1\nbyte skip: 2\ndata file: s.raw\n")));
+        Assert.Equal(new double[] { 9, 8 }, v.Data);
+        // byte skip -1: the data are the last bytes of the file.
+        Save("e.raw", [1, 2, 3, 4, 5]);
+        v = VolumeLoader.Load(Save("e.nhdr", Encoding.ASCII.GetBytes("NRRD0004\ntype: uint8\ndimension: 3\nsizes: 3 1 1\nencoding: raw\nbyte skip: -1\ndata file: e.raw\n")));
+        Assert.Equal(new double[] { 3, 4, 5 }, v.Data);
+        var e = Assert.Throws<VolumeFormatException>(() => VolumeLoader.Load(Save("x.nrrd", Encoding.ASCII.GetBytes("NRRD0004\ntype: short\ndimension: 3\nsizes: 1 1 1\nencoding: raw\n\n\0\0"))));
+        Assert.Contains("endian: expected little or big", e.Message);
+        e = Assert.Throws<VolumeFormatException>(() => VolumeLoader.Load(Save("y.nrrd", Encoding.ASCII.GetBytes("NRRD0004\ntype: block\ndimension: 3\nsizes: 1 1 1\nencoding: raw\n\n\0"))));
+        Assert.Contains("type: expected a scalar NRRD type", e.Message);
+    }
+
+    [Fact]
     public void BrainWebRawBytesAndBigEndianShorts()
     {
         var b = Save("v.rawb", [1, 2, 3, 4, 5, 6]);
