@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dggrn.Contracts.Api;
 using Dggrn.Orchestrator.Cli;
 using Microsoft.Extensions.Configuration;
@@ -18,13 +17,15 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
     IHost? _host;
     PrivatePostgres? _postgres;
 
+    TimeSpan Startup => TimeSpan.FromSeconds(options.StartupTimeoutSeconds);
+
     /// <summary>Starts everything, optionally runs <paramref name="afterStart"/>, supervises until stopped.</summary>
     /// <returns>0 after a requested stop; 1 when a component failed and the launcher stopped because of it.</returns>
     public async Task<int> RunAsync(Func<ApiClient, CancellationToken, Task>? afterStart, CancellationToken stop)
     {
         state.Create();
         var credentials = LocalCredentials.LoadOrCreate(state);
-        await RefuseSecondLauncherAsync(credentials);
+        await LocalReadiness.RefuseSecondLauncherAsync(credentials);
         try
         {
             using var api = await StartAsync(credentials, stop);
@@ -69,7 +70,7 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
         _host = HostedOrchestrator.Create([], settings);
         await _host.StartAsync(ct);
         var endpoint = new ApiEndpoint(new Uri(url), credentials.AdminToken);
-        await WaitHealthyAsync("orchestrator", new Uri(endpoint.Url, "health"), ct);
+        await LocalReadiness.WaitHealthyAsync("orchestrator", new Uri(endpoint.Url, "health"), Startup, ct);
         var saved = credentials with { Url = url, ConnectionString = _postgres.ConnectionString, LauncherPid = Environment.ProcessId };
         saved.Save(state);
         log.WriteLine($"dggrn: orchestrator on {url} (credentials for the CLI in {state.CredentialsFile})");
@@ -91,7 +92,7 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
             _workers.Add(w);
             w.Start();
         }
-        await WaitWorkersAsync(api, ct);
+        await LocalReadiness.WaitWorkersAsync(api, _workers, Startup, state.Logs, ct);
         log.WriteLine($"dggrn: {options.Workers} worker(s) registered, {threads} thread(s) each");
 
         var dashboardUrl = $"http://127.0.0.1:{FreePort.PreferOrNext(options.DashboardPort)}";
@@ -105,7 +106,7 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
         };
         _dashboard = new ChildProcess("dashboard", ProductPaths.DashboardDll, denv, Path.Combine(state.Logs, "dashboard.log"));
         _dashboard.Start();
-        await WaitHealthyAsync("dashboard", new Uri(dashboardUrl + "/health"), ct, _dashboard);
+        await LocalReadiness.WaitHealthyAsync("dashboard", new Uri(dashboardUrl + "/health"), Startup, ct, _dashboard);
         (saved with { DashboardUrl = dashboardUrl }).Save(state);
 
         var signIn = await api.PostAsync<CreateTokenResponse>("api/tokens",
@@ -190,71 +191,5 @@ public sealed class LocalLauncher(IConfiguration configuration, LocalOptions opt
         if (File.Exists(state.CredentialsFile))
             (credentials with { Url = null, ConnectionString = null, DashboardUrl = null, LauncherPid = null }).Save(state);
         log.WriteLine("dggrn: stopped");
-    }
-
-    async Task RefuseSecondLauncherAsync(LocalCredentials credentials)
-    {
-        if (credentials.LauncherPid is not { } pid || credentials.Url is null || pid == Environment.ProcessId) return;
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            if (p.HasExited) return;
-        }
-        catch (ArgumentException)
-        {
-            return;
-        }
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
-        try
-        {
-            using var r = await http.GetAsync(new Uri(new Uri(credentials.Url), "health"));
-            if (r.IsSuccessStatusCode)
-                throw new CliException($"local mode is already running from this state directory (process {pid}, {credentials.Url}); stop it first");
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            // a stale file: the launcher that wrote it is gone
-        }
-    }
-
-    async Task WaitHealthyAsync(string what, Uri health, CancellationToken ct, ChildProcess? child = null)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(options.StartupTimeoutSeconds);
-        string last = "no answer yet";
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (child is { Exited.IsCompleted: true })
-                throw new CliException($"the {what} exited with code {child.Exited.Result} while starting; see {child.LogPath}");
-            try
-            {
-                using var r = await http.GetAsync(health, ct);
-                if (r.IsSuccessStatusCode) return;
-                last = $"HTTP {(int)r.StatusCode}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                last = e.Message;
-            }
-            await Task.Delay(250, ct);
-        }
-        throw new CliException($"the {what} did not answer {health} within {options.StartupTimeoutSeconds} s ({last})" +
-                               (child is null ? "" : $"; see {child.LogPath}"));
-    }
-
-    async Task WaitWorkersAsync(ApiClient api, CancellationToken ct)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(options.StartupTimeoutSeconds);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            if (_workers.FirstOrDefault(w => w.Exited.IsCompleted) is { } dead)
-                throw new CliException($"{dead.Name} exited with code {dead.Exited.Result} while starting; see {dead.LogPath}");
-            var pids = _workers.Select(w => w.Pid).OfType<int>().ToHashSet();
-            var registered = await api.GetAsync<WorkerSummary[]>("api/workers", ct);
-            if (registered.Count(r => pids.Contains(r.Pid)) >= _workers.Count) return;
-            await Task.Delay(250, ct);
-        }
-        throw new CliException($"the workers did not register within {options.StartupTimeoutSeconds} s; see {state.Logs}/worker-*.log");
     }
 }
