@@ -168,6 +168,23 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SigtermToTheTrialProcessAloneDrainsItInsteadOfFailingIt()
+    {
+        var exp = await _orch.SubmitAsync(Spec("child-term"));
+        var worker = StartWorker();
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
+        WorkerProcess.SignalPid(worker.ChildPids.Single(), "TERM");
+
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        var reasons = await _orch.StringsAsync("SELECT reason FROM trial_transitions WHERE trial_id = @t ORDER BY id", trial.Id);
+        Assert.Contains(reasons, r => r.StartsWith("released", StringComparison.Ordinal));
+        Assert.DoesNotContain(reasons, r => r.StartsWith("failed", StringComparison.Ordinal));
+        Assert.False(worker.HasExited);
+    }
+
+    [Fact]
     public async Task ACrashedTrialProcessIsReportedWithItsCauseAndRetried()
     {
         var exp = await _orch.SubmitAsync(Spec("crash"));

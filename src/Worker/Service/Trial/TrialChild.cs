@@ -32,11 +32,22 @@ public static class TrialChild
 
         using var stop = new CancellationTokenSource();
         var reason = "";
-        WatchStdin(cmd =>
+        void Command(string cmd)
         {
+            if (stop.IsCancellationRequested) return;
             reason = cmd;
             stop.Cancel();
-        });
+        }
+        WatchStdin(Command);
+        // Ctrl+C in a terminal and some container runtimes signal the whole process group: the trial then drains
+        // (checkpoint, release) as the worker would ask it to, instead of dying and costing an attempt.
+        void OnSignal(System.Runtime.InteropServices.PosixSignalContext ctx)
+        {
+            ctx.Cancel = true;
+            Command(TrialSignal.DrainCommand);
+        }
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+        using var intr = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
 
         await using var metrics = new MetricJournal(launch.JournalPath, grant.LeaseId, grant.Attempt,
             (b, ct) => client.MetricsAsync(grant.TrialId, b, ct), options.MetricBufferBytes, log);
