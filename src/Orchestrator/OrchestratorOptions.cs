@@ -6,6 +6,13 @@ public sealed class OrchestratorOptions
     /// <summary>"Localhost" (one silo, local mode) or "AdoNet" (silos form a cluster through PostgreSQL).</summary>
     public string Clustering { get; set; } = "Localhost";
     public int SiloPort { get; set; } = 11111;
+    /// <summary>
+    /// AdoNet clustering: the address other silos and clients use to reach this silo (an IP, or a host name resolved at
+    /// start, e.g. the compose service name or the pod IP). Default 127.0.0.1: a cluster of processes on one machine.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+    /// <summary>AdoNet clustering: listen on every interface (containers) instead of only the advertised address.</summary>
+    public bool ListenOnAnyAddress { get; set; }
     public int GatewayPort { get; set; } = 30000;
     /// <summary>Orleans cluster and service id (AdoNet clustering: silos with equal ids form one cluster).</summary>
     public string ClusterId { get; set; } = "dggrn";

@@ -22,7 +22,7 @@ public static class SiloSetup
         {
             silo.UseAdoNetClustering(a => { a.Invariant = "Npgsql"; a.ConnectionString = connectionString; });
             silo.Configure<ClusterOptions>(c => { c.ClusterId = o.ClusterId; c.ServiceId = o.ServiceId; });
-            silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, o.SiloPort, o.GatewayPort, listenOnAnyHostAddress: false);
+            silo.ConfigureEndpoints(AdvertisedAddress(o.AdvertisedAddress), o.SiloPort, o.GatewayPort, listenOnAnyHostAddress: o.ListenOnAnyAddress);
             if (o.FastFailover)
                 silo.Configure<ClusterMembershipOptions>(m =>
                 {
@@ -39,6 +39,22 @@ public static class SiloSetup
             throw new InvalidOperationException($"Orchestrator:Clustering is '{o.Clustering}'; expected Localhost or AdoNet");
         silo.Services.AddLabSerialization();
         return silo;
+    }
+
+    /// <summary>The IPv4 address this silo advertises in the membership table.</summary>
+    internal static System.Net.IPAddress AdvertisedAddress(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured)) return System.Net.IPAddress.Loopback;
+        if (System.Net.IPAddress.TryParse(configured, out var ip)) return ip;
+        System.Net.IPAddress[] all;
+        try { all = System.Net.Dns.GetHostAddresses(configured); }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new InvalidOperationException($"Orchestrator:AdvertisedAddress '{configured}' does not resolve: {e.Message}", e);
+        }
+        var found = all.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        return found ?? throw new InvalidOperationException(
+            $"Orchestrator:AdvertisedAddress '{configured}' does not resolve to an IPv4 address");
     }
 
     /// <summary>Contracts records cross grain calls as System.Text.Json; the project's own grain types use generated codecs.</summary>
