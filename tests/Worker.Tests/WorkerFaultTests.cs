@@ -185,6 +185,35 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWorkerFrozenPastItsLeaseComesBackWithoutRacingTheRequeuedTrial()
+    {
+        var exp = await _orch.SubmitAsync(Spec("frozen"));
+        var worker = StartWorker();
+        var trial = await UntilStateAsync(exp.Id, "Running");
+        await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
+        var firstChild = worker.ChildPids.Single();
+        worker.Signal("STOP"); // no heartbeats: the 4 s lease lapses and the trial is requeued
+        try
+        {
+            await Poll.UntilAsync(() => _orch.StringsAsync("SELECT reason FROM trial_transitions WHERE trial_id = @t ORDER BY id", trial.Id),
+                r => r.Count(x => x.Contains("lease", StringComparison.OrdinalIgnoreCase)) >= 1 && r.Any(x => x.Contains("expire", StringComparison.OrdinalIgnoreCase) || x.Contains("laps", StringComparison.OrdinalIgnoreCase)),
+                TimeSpan.FromSeconds(60), r => string.Join(" | ", r));
+        }
+        finally
+        {
+            worker.Signal("CONT");
+        }
+        // The old attempt's process stops (its reports are refused, or the heartbeat names the lease lost) ...
+        await Poll.UntilAsync(() => Task.FromResult(Alive(firstChild)), a => !a, TimeSpan.FromMinutes(2), _ => $"stale trial process still running\n{Logs}");
+        // ... and the same worker, back in service, runs the next attempt to the end.
+        var done = await UntilStateAsync(exp.Id, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        Assert.Equal(2, done.Attempts);
+        Assert.Equal(Enumerable.Range(1, Steps * Epochs).Select(i => (long)i),
+            (await _orch.MetricsAsync(trial.Id)).Keys.Where(k => k.Name == "train/loss").Select(k => k.Step).Order());
+    }
+
+    [Fact]
     public async Task ACrashedTrialProcessIsReportedWithItsCauseAndRetried()
     {
         var exp = await _orch.SubmitAsync(Spec("crash"));
