@@ -139,7 +139,8 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
     public async Task Submitters_pause_and_resume_from_the_page_and_viewers_get_no_controls()
     {
         using var admin = lab.Api(LabFixture.AdminToken);
-        var created = await (await admin.PostAsJsonAsync("/api/experiments", new SubmitRequest(Spec.Replace("ui-namic", "ui-control"), null), LabFixture.Json))
+        // Another seed: the same trials as the other test would be reused (already succeeded) and never pause.
+        var created = await (await admin.PostAsJsonAsync("/api/experiments", new SubmitRequest(Spec.Replace("ui-namic", "ui-control").Replace("seed: [0]", "seed: [7]"), null), LabFixture.Json))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SubmitResponse>(LabFixture.Json);
 
         var viewer = await browser.SignedInPageAsync(lab.DashboardUrl, await lab.TokenAsync("viewer"));
@@ -155,7 +156,11 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
         async Task<string> StateAsync() => (await admin.GetFromJsonAsync<ExperimentDetail>($"/api/experiments/{created.Id}", LabFixture.Json))!.State;
 
         await submitter.GetByTestId("pause").ClickAsync();
-        await EventuallyAsync(async () => await StateAsync() == "Paused", "the experiment to be paused through the API");
+        // The page confirms (or reports the orchestrator's refusal) in a toast.
+        var toast = submitter.Locator(".mud-snackbar").First;
+        await Assertions.Expect(toast).ToBeVisibleAsync();
+        Assert.Equal("pause sent", (await toast.InnerTextAsync()).Trim());
+        await EventuallyAsync(async () => await StateAsync() == "Paused", "the experiment to be paused through the API", 30);
         await Assertions.Expect(submitter.Locator(".mud-chip").Filter(new() { HasText = "Paused" }).First).ToBeVisibleAsync();
         await submitter.GetByTestId("resume").ClickAsync();
         await EventuallyAsync(async () => await StateAsync() != "Paused", "the experiment to leave Paused");
