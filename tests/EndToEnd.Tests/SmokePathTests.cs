@@ -175,6 +175,17 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task The_paper_preset_without_configured_datasets_says_which_and_how_to_provide_them()
+    {
+        var r = await local.CliAsync("submit", "--preset", "paper");
+        Assert.NotEqual(0, r.ExitCode);
+        var line = Assert.Single(r.ErrorLines);
+        foreach (var dataset in new[] { "BrainWeb", "NAMIC", "IXI" })
+            Assert.Contains($"Datasets__{dataset}__Train", line);
+        Assert.Equal("", r.StdOut.Trim()); // nothing was created, so no experiment id
+    }
+
+    [Fact]
     public async Task A_second_launcher_on_the_same_state_directory_is_refused()
     {
         var r = await CliRun.DllAsync(local.StateDir, TimeSpan.FromMinutes(1), "up");
