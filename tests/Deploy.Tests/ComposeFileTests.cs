@@ -71,38 +71,52 @@ public sealed class ComposeFileTests
     static readonly string[] Silos = ["orchestrator-1", "orchestrator-2"];
 
     [Fact]
-    public void TwoSilosClusterThroughPostgresOnDistinctPortsOfOneSharedLoopback()
+    public void TwoSilosClusterThroughPostgresEachInItsOwnContainerAdvertisingItsServiceName()
     {
-        var envs = Silos.Select(n => ComposeFile.Environment(_compose.Service(n))).ToList();
-        Assert.All(envs, env =>
+        var envs = Silos.ToDictionary(n => n, n => ComposeFile.Environment(_compose.Service(n)));
+        foreach (var (name, env) in envs)
         {
             Assert.Equal("AdoNet", env["Orchestrator__Clustering"]);
             Assert.StartsWith("Host=postgres;", _compose.Resolve(env["ConnectionStrings__Lab"]));
             Assert.Contains("${DGGRN_ADMIN_TOKEN", env["Orchestrator__BootstrapAdminToken"]);
-        });
-        // The silos advertise loopback, so they share one network namespace (held by silo-net) and every port differs.
-        Assert.All(Silos, n => Assert.Equal("service:silo-net", _compose.Service(n).Str("network_mode")));
+            // The other silo reaches this one at its service name (compose DNS), on every interface of its container.
+            Assert.Equal(name, env["Orchestrator__AdvertisedAddress"]);
+            Assert.Equal("true", env["Orchestrator__ListenOnAnyAddress"]);
+            Assert.Equal("http://+:5080", env["Urls"]);
+        }
+        // No shared network namespace: each silo has its own network, and nothing holds one for them.
+        Assert.All(Silos, n => Assert.Null(_compose.Service(n).Str("network_mode")));
+        Assert.DoesNotContain(_compose.Services.Values, s => s.Str("network_mode") is { } mode && mode.StartsWith("service:", StringComparison.Ordinal));
+        Assert.DoesNotContain(_compose.Services.Values, s => s.Str("image")?.Contains("pause:", StringComparison.Ordinal) == true);
+        // Silos are reached inside the compose network only (through the api proxy), never published.
         Assert.All(Silos, n => Assert.Null(_compose.Service(n).Child("ports")));
-        Assert.NotNull(_compose.Service("silo-net").Str("image"));
-        var ports = envs.SelectMany(e => new[] { e["Orchestrator__SiloPort"], e["Orchestrator__GatewayPort"], HttpPort(e["Urls"]) }).ToList();
-        Assert.Equal(ports.Count, ports.Distinct().Count());
         Assert.All(Silos, n =>
         {
             Assert.Equal("service_healthy", (_compose.Service(n).At("depends_on", "postgres", "condition") as YamlScalarNode)?.Value);
             Assert.Equal(["silo"], _compose.Service(n).Seq("command").Strings());
+            var probe = string.Join(' ', _compose.Service(n).Map("healthcheck")!.Seq("test").Strings());
+            Assert.Contains($"/dev/tcp/127.0.0.1/{HttpPort(envs[n]["Urls"])}", probe);
         });
     }
 
     [Fact]
-    public void TheApiProxyForwardsToBothSilosAndClientsUseIt()
+    public void TheApiProxyForwardsToBothSilosByServiceNameAndClientsUseIt()
     {
         var conf = File.ReadAllText(Repo.Path("deploy/compose/nginx.conf"));
-        var upstreams = Regex.Matches(conf, @"^\s*server\s+([\w-]+):(\d+)", RegexOptions.Multiline).Select(m => (Host: m.Groups[1].Value, Port: m.Groups[2].Value)).ToList();
-        Assert.All(upstreams, u => Assert.Equal("silo-net", u.Host));
-        var siloPorts = Silos.Select(n => HttpPort(ComposeFile.Environment(_compose.Service(n))["Urls"])).Order();
-        Assert.Equal(siloPorts, upstreams.Select(u => u.Port).Order());
+        var upstreams = Regex.Matches(conf, @"^\s*server\s+([\w-]+):(\d+)([^;]*);", RegexOptions.Multiline)
+            .Select(m => (Host: m.Groups[1].Value, Port: m.Groups[2].Value, Options: m.Groups[3].Value)).ToList();
+        Assert.Equal(Silos, upstreams.Select(u => u.Host).Order());
+        Assert.All(upstreams, u => Assert.Equal(HttpPort(ComposeFile.Environment(_compose.Service(u.Host))["Urls"]), u.Port));
+        // A recreated silo container gets a new address: nginx re-resolves the names through Docker's DNS.
+        Assert.All(upstreams, u => Assert.Contains(" resolve", u.Options));
+        Assert.Matches(@"(?m)^\s*resolver\s+127\.0\.0\.11\b", conf);
+        Assert.Matches(@"(?m)^\s*zone\s+\S+\s+\d+k;", conf);
         Assert.Contains("proxy_next_upstream error timeout", conf);
         Assert.Contains("./nginx.conf:", string.Join(' ', _compose.Service("api").Seq("volumes").Strings()));
+        // nginx 1.27.3 is the first open-source release with `server ... resolve`.
+        var nginx = ImageRef.Parse(_compose.Service("api").Str("image")!);
+        Assert.Equal("nginx", nginx.Repository);
+        Assert.True(Version.Parse(Regex.Match(nginx.Tag!, @"^\d+\.\d+\.\d+").Value) >= new Version(1, 27, 3), $"nginx {nginx.Tag} lacks upstream resolve");
         // Workers and the dashboard talk to the proxy, not to one silo.
         Assert.Equal("http://api:5080", ComposeFile.Environment(_compose.Service("worker"))["Worker__OrchestratorUrl"]);
         Assert.Equal("http://api:5080", ComposeFile.Environment(_compose.Service("dashboard"))["Dashboard__OrchestratorUrl"]);

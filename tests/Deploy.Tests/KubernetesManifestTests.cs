@@ -30,17 +30,16 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void EveryPlatformPartIsThere()
     {
-        // Two silos (see orchestrator.yaml for why they share a pod) and the API container in front of them.
+        // Silos: a Deployment of two pods with one silo container each (TheSilosRunOnePerPod... checks the rest).
         var orchestrator = Workload("dggrn-orchestrator");
-        Assert.Equal(2, orchestrator.Containers.Count(c => Repo.ServiceOfImage(c.Str("image")!) == "orchestrator"));
-        Assert.Equal("Recreate", (orchestrator.Node.At("spec", "strategy", "type") as YamlScalarNode)?.Value);
-        Assert.Equal("1", (orchestrator.Node.At("spec", "replicas") as YamlScalarNode)?.Value);
+        Assert.Equal("orchestrator", Repo.ServiceOfImage(Assert.Single(orchestrator.Containers).Str("image")!));
+        Assert.Equal("2", (orchestrator.Node.At("spec", "replicas") as YamlScalarNode)?.Value);
         Assert.Contains(_objects, o => o.Kind == "Service" && o.Name == "dggrn-orchestrator");
         Assert.Contains(_objects, o => o.Kind == "Service" && o.Name == "dggrn-dashboard");
         Assert.Contains(_objects, o => o.Kind == "Ingress" && o.Name == "dggrn-dashboard");
         Assert.Contains(_objects, o => o.Kind is "Deployment" or "DaemonSet" && o.Name == "dggrn-worker");
         var dotnet = Applied.SelectMany(o => o.Containers).Select(c => Repo.ServiceOfImage(c.Str("image")!)).OfType<string>().Order();
-        Assert.Equal(["dashboard", "orchestrator", "orchestrator", "worker"], dotnet);
+        Assert.Equal(["dashboard", "orchestrator", "worker"], dotnet);
     }
 
     [Fact]
@@ -74,7 +73,7 @@ public sealed class KubernetesManifestTests
     {
         var web = Applied.SelectMany(o => o.Containers.Select(c => (o.Name, Container: c)))
             .Where(x => Repo.ServiceOfImage(x.Container.Str("image")!) is "orchestrator" or "dashboard").ToList();
-        Assert.Equal(3, web.Count);
+        Assert.Equal(2, web.Count);
         foreach (var (owner, c) in web)
         {
             var ports = c.Seq("ports")!.Children.OfType<YamlMappingNode>().ToList();
@@ -97,23 +96,44 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void TheApiSidecarForwardsToBothSilosOfThePod()
+    public void TheSilosRunOnePerPodAdvertiseThePodIpAndSurviveANodeLoss()
     {
-        var pod = Workload("dggrn-orchestrator");
-        var siloPorts = pod.Containers.Where(c => Repo.ServiceOfImage(c.Str("image")!) == "orchestrator")
-            .Select(c => System.Text.RegularExpressions.Regex.Match(Env(c)["Urls"], @":(\d+)$").Groups[1].Value).Order().ToList();
-        Assert.Equal(2, siloPorts.Count);
-        var config = Assert.Single(_objects, o => o.Kind == "ConfigMap" && o.Name == "dggrn-orchestrator-api");
-        var conf = (config.Node.At("data", "nginx.conf") as YamlScalarNode)!.Value!;
-        var upstreams = System.Text.RegularExpressions.Regex.Matches(conf, @"server\s+127\.0\.0\.1:(\d+)").Select(m => m.Groups[1].Value).Order();
-        Assert.Equal(siloPorts, upstreams);
-        Assert.Contains("proxy_next_upstream error timeout", conf);
-        var api = Assert.Single(pod.Containers, c => c.Str("name") == "api");
-        var listen = System.Text.RegularExpressions.Regex.Match(conf, @"listen\s+(\d+);").Groups[1].Value;
-        Assert.Contains(api.Seq("ports")!.Children.OfType<YamlMappingNode>(), p => p.Str("name") == "http" && p.Str("containerPort") == listen);
-        // Its configuration is mounted from that ConfigMap.
-        var volume = pod.PodSpec!.Seq("volumes")!.Children.OfType<YamlMappingNode>().Single(v => (v.At("configMap", "name") as YamlScalarNode)?.Value == config.Name);
-        Assert.Contains(api.Seq("volumeMounts")!.Children.OfType<YamlMappingNode>(), m => m.Str("name") == volume.Str("name") && m.Str("mountPath") == "/etc/nginx/nginx.conf");
+        var silos = Workload("dggrn-orchestrator");
+        Assert.Equal("Deployment", silos.Kind);
+        var silo = Assert.Single(silos.Containers);
+        var env = (silo.Seq("env")?.Children.OfType<YamlMappingNode>() ?? []).ToDictionary(e => e.Str("name")!);
+        // Each silo advertises its own pod IP (downward API) and listens on the pod's interfaces.
+        Assert.Equal("status.podIP", (env["Orchestrator__AdvertisedAddress"].At("valueFrom", "fieldRef", "fieldPath") as YamlScalarNode)?.Value);
+        Assert.Null(env["Orchestrator__AdvertisedAddress"].Str("value"));
+        Assert.Equal("true", env["Orchestrator__ListenOnAnyAddress"].Str("value"));
+        Assert.Equal("AdoNet", env["Orchestrator__Clustering"].Str("value"));
+        // Every pod uses the same ports, declared so that they are visible (silo-to-silo, gateway, HTTP).
+        var ports = silo.Seq("ports")!.Children.OfType<YamlMappingNode>().Select(p => p.Str("containerPort")).ToHashSet();
+        Assert.Contains(env["Orchestrator__SiloPort"].Str("value"), ports);
+        Assert.Contains(env["Orchestrator__GatewayPort"].Str("value"), ports);
+        // Upgrades roll one pod at a time, starting the new silo before stopping an old one.
+        Assert.Equal("RollingUpdate", (silos.Node.At("spec", "strategy", "type") as YamlScalarNode)?.Value);
+        Assert.Equal("0", (silos.Node.At("spec", "strategy", "rollingUpdate", "maxUnavailable") as YamlScalarNode)?.Value);
+        // Preferably on different nodes, and a drain keeps one running.
+        var anti = silos.PodSpec!.At("affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution") as YamlSequenceNode;
+        var term = Assert.Single(anti!.Children.OfType<YamlMappingNode>()).Map("podAffinityTerm")!;
+        Assert.Equal("kubernetes.io/hostname", term.Str("topologyKey"));
+        Assert.All(K8sObject.Labels(term.At("labelSelector", "matchLabels")), kv => Assert.Equal(kv.Value, silos.TemplateLabels.GetValueOrDefault(kv.Key)));
+        Assert.NotEmpty(K8sObject.Labels(term.At("labelSelector", "matchLabels")));
+        var pdb = Assert.Single(Applied, o => o.Kind == "PodDisruptionBudget");
+        Assert.Equal("1", pdb.Node.At("spec", "minAvailable") is YamlScalarNode m ? m.Value : null);
+        var pdbSelects = K8sObject.Labels(pdb.Node.At("spec", "selector", "matchLabels"));
+        Assert.NotEmpty(pdbSelects);
+        Assert.All(pdbSelects, kv => Assert.Equal(kv.Value, silos.TemplateLabels.GetValueOrDefault(kv.Key)));
+        // The Service in front of the API reaches the silo's HTTP port directly: no proxy container, no proxy config.
+        var service = Assert.Single(Applied, o => o.Kind == "Service" && o.Name == "dggrn-orchestrator");
+        var target = (Assert.Single((service.Node.At("spec", "ports") as YamlSequenceNode)!.Children.OfType<YamlMappingNode>())).Str("targetPort");
+        var http = Assert.Single(silo.Seq("ports")!.Children.OfType<YamlMappingNode>(), p => p.Str("name") == target);
+        Assert.Equal(System.Text.RegularExpressions.Regex.Match(env["Urls"].Str("value")!, @":(\d+)$").Groups[1].Value, http.Str("containerPort"));
+        Assert.DoesNotContain(Applied.SelectMany(o => o.Containers), c => c.Str("image")!.StartsWith("nginx", StringComparison.Ordinal));
+        // Workers and the dashboard use that Service.
+        Assert.Equal($"http://{service.Name}:{(service.Node.At("spec", "ports") as YamlSequenceNode)!.Children.OfType<YamlMappingNode>().Single().Str("port")}",
+            Assert.Single(_objects, o => o.Kind == "ConfigMap" && o.Name == "dggrn-config").Node.At("data", "orchestrator-url") is YamlScalarNode u ? u.Value : null);
     }
 
     [Fact]
