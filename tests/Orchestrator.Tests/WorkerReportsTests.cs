@@ -120,6 +120,25 @@ public sealed class WorkerReportsTests : IAsyncLifetime
         Assert.Equal("Active", me.GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task Lost_workers_are_listed_as_lost_then_forgotten_unless_they_hold_a_trial()
+    {
+        var token = await _s.TokenAsync("worker");
+        var recent = await WorkerClient.RegisterAsync(_s, token, "recently-lost");
+        var old = await WorkerClient.RegisterAsync(_s, token, "long-gone");
+        var (holder, _, _) = await LeaseOneAsync(TestSpecs.Noop(1, "held-by-a-silent-worker"));
+        // Silence them in the database: recently lost = past the lease TTL; long gone = past ForgetLostAfter.
+        var longAgo = (int)Queries.LabQueries.ForgetLostAfter.TotalSeconds + 60;
+        await CountAsync($"WITH u AS (UPDATE workers SET last_heartbeat_at = now() - interval '120 seconds' WHERE id = '{recent.Id}' RETURNING 1) SELECT count(*) FROM u");
+        await CountAsync($"WITH u AS (UPDATE workers SET last_heartbeat_at = now() - interval '{longAgo} seconds' WHERE id IN ('{old.Id}', '{holder.Id}') RETURNING 1) SELECT count(*) FROM u");
+
+        var listed = (await _s.Admin.GetFromJsonAsync<JsonElement>("/api/workers")).EnumerateArray()
+            .ToDictionary(x => x.GetProperty("id").GetString()!, x => x.GetProperty("state").GetString());
+        Assert.Equal("Lost", listed[recent.Id]);
+        Assert.False(listed.ContainsKey(old.Id), "a worker silent for longer than ForgetLostAfter that holds nothing is left out");
+        Assert.Equal("Lost", listed[holder.Id]); // still holds its trial until the lease is reaped, so it stays visible
+    }
+
     async Task<long> CountAsync(string sql)
     {
         await using var c = new NpgsqlConnection(_s.Database.ConnectionString);

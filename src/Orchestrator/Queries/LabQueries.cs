@@ -74,11 +74,18 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
             t.Method, t.Dataset, t.Blocks, t.Filters, t.Scale, t.Seed, t.Tables, t.ReusedFromTrialId, t.Error);
     }
 
-    /// <summary>Registered workers with the trials they hold. A worker silent for longer than the lease TTL is "Lost".</summary>
+    /// <summary>A lost worker that holds nothing drops out of the list after this long (each local restart registers anew).</summary>
+    public static readonly TimeSpan ForgetLostAfter = TimeSpan.FromMinutes(10);
+
+    /// <summary>Registered workers with the trials they hold. A worker silent for longer than the lease TTL is "Lost";
+    /// one silent for longer than <see cref="ForgetLostAfter"/> that holds no trial is left out.</summary>
     public async Task<WorkerSummary[]> WorkersAsync(CancellationToken ct)
     {
         await using var ctx = await db.CreateDbContextAsync(ct);
-        var workers = await ctx.Workers.AsNoTracking().OrderBy(w => w.Id).ToListAsync(ct);
+        var forgetBefore = DateTimeOffset.UtcNow - ForgetLostAfter;
+        var workers = await ctx.Workers.AsNoTracking()
+            .Where(w => w.LastHeartbeatAt >= forgetBefore || ctx.Trials.Any(t => t.WorkerId == w.Id && (t.State == TrialState.Leased || t.State == TrialState.Running)))
+            .OrderBy(w => w.Id).ToListAsync(ct);
         var held = await ctx.Trials.AsNoTracking().Where(t => t.WorkerId != null && (t.State == TrialState.Leased || t.State == TrialState.Running))
             .Select(t => new { t.WorkerId, t.Id }).ToListAsync(ct);
         var lostAfter = DateTimeOffset.UtcNow.AddSeconds(-options.Value.LeaseTtlSeconds);
