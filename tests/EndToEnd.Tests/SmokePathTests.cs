@@ -101,6 +101,23 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task Both_trained_networks_beat_bicubic_at_x2_on_the_test_phantom()
+    {
+        // The demo must show learning, not noise: bicubic is measured independently here through `./dggrn eval`
+        // on the smoke grid's test volume, and each trained x2 network must do better than it.
+        var id = await local.SmokeIdAsync();
+        var r = await CliRun.ScriptAsync(local.StateDir, TimeSpan.FromMinutes(3),
+            "eval", "--method", "bicubic", "--volume", "phantom:seed=3", "--scale", "2", "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var bicubic = JsonDocument.Parse(r.StdOut).RootElement.GetProperty("overall").GetProperty("psnr").GetDouble();
+        var status = JsonDocument.Parse((await local.CliAsync("status", id.ToString(), "--json")).StdOut).RootElement;
+        var x2 = status.GetProperty("trials").EnumerateArray().Where(t => t.GetProperty("scale").GetInt32() == 2).ToArray();
+        Assert.Equal(2, x2.Length);
+        Assert.All(x2, t => Assert.True(t.GetProperty("metrics").GetProperty("test/psnr").GetDouble() > bicubic,
+            $"{t.GetProperty("key").GetString()}: {t.GetProperty("metrics").GetProperty("test/psnr").GetDouble():F2} dB is not above bicubic's {bicubic:F2} dB"));
+    }
+
+    [Fact]
     public async Task Report_table1_csv_puts_the_papers_values_beside_the_measured_ones()
     {
         var id = await local.SmokeIdAsync();
