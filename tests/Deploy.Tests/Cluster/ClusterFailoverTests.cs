@@ -76,18 +76,21 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         var workerDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Worker", ridSpecific: true), "dggrn-worker.dll");
         var dashboardDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Dashboard"), "dggrn-dashboard.dll");
 
-        // Two silos as compose runs them: AdoNet clustering, distinct silo/gateway/HTTP ports on one loopback.
+        // Two silos as compose runs them (AdoNet clustering), but on one loopback, so with distinct ports. silo-2
+        // advertises a host name resolved at start, as a compose silo advertises its service name.
         var siloHttp = new List<int>();
+        var siloPorts = new List<int>();
         var silos = new List<ServiceProcess>();
         foreach (var name in new[] { "silo-1", "silo-2" })
         {
             var http = Poll.FreePort();
             siloHttp.Add(http);
+            siloPorts.Add(Poll.FreePort());
             var env = new Dictionary<string, string>(store)
             {
                 ["ConnectionStrings__Lab"] = _db!.ConnectionString,
                 ["Orchestrator__Clustering"] = "AdoNet",
-                ["Orchestrator__SiloPort"] = Poll.FreePort().ToString(),
+                ["Orchestrator__SiloPort"] = siloPorts[^1].ToString(),
                 ["Orchestrator__GatewayPort"] = Poll.FreePort().ToString(),
                 ["Orchestrator__BootstrapAdminToken"] = adminToken,
                 ["Orchestrator__ClusterId"] = "deploy-test-" + _db.Name,
@@ -96,6 +99,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
                 ["Orchestrator__HeartbeatSeconds"] = "2",
                 ["Urls"] = $"http://127.0.0.1:{http}",
             };
+            if (name == "silo-2") env["Orchestrator__AdvertisedAddress"] = "localhost";
             var silo = Start(name, orchestratorDll, ["silo"], env);
             silos.Add(silo);
             await Poll.HealthyAsync(name, $"http://127.0.0.1:{http}/health", TimeSpan.FromSeconds(120), Diagnostics, silo);
@@ -108,6 +112,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
                 await siloApi.TryGetAsync("api/cluster") is { } v && v["members"]!.AsArray().Count(m => m!["status"]!.GetValue<string>() == "Active") == 2 ? v : null,
                 Diagnostics));
         var siloAddresses = clusterViews.Select(v => v["silo"]!.GetValue<string>()).ToList();
+        // Each silo registered the address it was told to advertise: the default, and "localhost" resolved to IPv4.
+        for (var i = 0; i < 2; i++)
+            Assert.Contains($"127.0.0.1:{siloPorts[i]}", siloAddresses[i]);
         _proxy = new TcpFailoverProxy(siloHttp);
         using var api = new LabApi(_proxy.Url, adminToken);
         var workerToken = (await api.PostAsync("api/tokens", new { name = "cluster-workers", role = "worker" }))["token"]!.GetValue<string>();
