@@ -67,6 +67,7 @@ art="${DGGRN_ARTIFACTS:-$root/artifacts}"
 [ "$all_projects" = 1 ] && mkdir -p "$art" && touch "$art/.dggrn-build-stamp"   # ./dggrn reuses this build
 
 results="${DGGRN_ARTIFACTS:-$root/artifacts}/test-results/run-$$"; mkdir -p "$results"
+export DGGRN_TEST_RESULTS="$results"   # screenshots and other test artefacts land beside the trx files
 status=0
 for p in "${projects[@]}"; do
   echo "tests/run.sh: $p"
