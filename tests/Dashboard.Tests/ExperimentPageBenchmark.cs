@@ -8,7 +8,7 @@ namespace Dggrn.Dashboard.Tests;
 
 /// <summary>
 /// Benchmark (not a timed test): the experiment page of a 34-trial grid with 65 epochs of 4 per-epoch series,
-/// from navigation to every point drawn. Numbers go to the test output and docs/benchmarks/dashboard.md.
+/// from navigation to every point drawn. Numbers go to the test output and docs/benchmarks.md.
 /// </summary>
 [Trait("Category", "Long")]
 public sealed class ExperimentPageBenchmark(DashboardFixture app, BrowserFixture browser, ITestOutputHelper output)

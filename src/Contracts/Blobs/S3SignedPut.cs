@@ -11,7 +11,7 @@ namespace Dggrn.Contracts.Blobs;
 /// <remarks>
 /// Why not the SDK for uploads: Minio 7.0.0 cuts anything above 5 MiB into sequential 5 MiB multipart parts and
 /// hashes every part for its signature, which reached about a third of the raw PUT throughput of the same
-/// server here (docs/benchmarks/worker.md). One request with an unsigned payload streams at wire speed. The MD5
+/// server here (docs/benchmarks.md, "Worker"). One request with an unsigned payload streams at wire speed. The MD5
 /// of the body is computed while it is sent, and the server's answer must carry it as the ETag (S3 and MinIO give a
 /// single-part object the MD5 of the bytes they stored), so a body damaged on the way fails the PUT.
 /// Single PUTs are limited to 5 GiB by S3; an in-memory object is below that.

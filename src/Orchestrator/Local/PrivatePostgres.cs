@@ -9,7 +9,7 @@ namespace Dggrn.Orchestrator.Local;
 /// </summary>
 /// <remarks>
 /// initdb refuses to run as root, so as root the server's programs run as the 'postgres' user (runuser) on a folder
-/// it owns. Authentication is "trust" on 127.0.0.1 only, as Debian's own local socket is (docs/decisions/cli.md).
+/// it owns. Authentication is "trust" on 127.0.0.1 only, as Debian's own local socket is (docs/decisions.md, "CLI and local mode").
 /// </remarks>
 public sealed class PrivatePostgres(string dataDirectory, string database = "dggrn") : IAsyncDisposable
 {
