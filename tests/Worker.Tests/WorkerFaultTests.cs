@@ -192,7 +192,11 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         var trial = await UntilStateAsync(exp.Id, "Running");
         await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
         var firstChild = worker.ChildPids.Single();
-        worker.Signal("STOP"); // no heartbeats: the 4 s lease lapses and the trial is requeued
+        // Freeze the whole machine's share of this trial (worker and trial process), as a paused VM or a partition
+        // would: no heartbeats, so the 4 s lease lapses and the trial is requeued. Freezing only the worker would let
+        // the trial process finish on its own before the lease lapses on a fast machine.
+        worker.Signal("STOP");
+        WorkerProcess.SignalPid(firstChild, "STOP");
         try
         {
             await Poll.UntilAsync(() => _orch.StringsAsync("SELECT reason FROM trial_transitions WHERE trial_id = @t ORDER BY id", trial.Id),
@@ -201,6 +205,7 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         }
         finally
         {
+            WorkerProcess.SignalPid(firstChild, "CONT");
             worker.Signal("CONT");
         }
         // The old attempt's process stops (its reports are refused, or the heartbeat names the lease lost) ...
