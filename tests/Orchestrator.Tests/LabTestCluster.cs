@@ -4,7 +4,6 @@ using Dggrn.Tests.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 
@@ -51,14 +50,7 @@ public sealed class LabTestCluster : IAsyncLifetime
         {
             var cs = silo.Configuration["ConnectionStrings:Lab"]!;
             silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; });
-            silo.Configure<ClusterMembershipOptions>(m =>
-            {
-                m.ProbeTimeout = TimeSpan.FromSeconds(1);
-                m.NumMissedProbesLimit = 2;
-                m.NumVotesForDeathDeclaration = 1;
-                m.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-                m.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
-            });
+            silo.UseFastFailover();
             silo.Services.AddOptions<OrchestratorOptions>().Bind(silo.Configuration.GetSection("Orchestrator"));
             silo.Services.AddLabSerialization();
             silo.Services.AddLabServices(cs);

@@ -1,11 +1,13 @@
+using Dggrn.Contracts.Api;
+
 namespace Dggrn.Dashboard.Auth;
 
 /// <summary>Role names (as stored in api_tokens) and the policies built from them.</summary>
 public static class Roles
 {
-    public const string Admin = "admin";
-    public const string Submitter = "submitter";
-    public const string Viewer = "viewer";
+    public const string Admin = TokenRoles.Admin;
+    public const string Submitter = TokenRoles.Submitter;
+    public const string Viewer = TokenRoles.Viewer;
 
     /// <summary>Submit, cancel, pause and resume: submitter or admin.</summary>
     public const string SubmitterPolicy = "submitter+";

@@ -1,12 +1,14 @@
+using Dggrn.Contracts.Api;
+
 namespace Dggrn.Orchestrator.Auth;
 
 /// <summary>Token roles and the authorization policies built on them.</summary>
 public static class Roles
 {
-    public const string Admin = "admin";
-    public const string Submitter = "submitter";
-    public const string Viewer = "viewer";
-    public const string Worker = "worker";
+    public const string Admin = TokenRoles.Admin;
+    public const string Submitter = TokenRoles.Submitter;
+    public const string Viewer = TokenRoles.Viewer;
+    public const string Worker = TokenRoles.Worker;
 
     /// <summary>All roles a token may carry.</summary>
     public static readonly string[] All = [Admin, Submitter, Viewer, Worker];
