@@ -22,12 +22,16 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
             .Select(g => new { g.Key.ExperimentId, g.Key.State, N = g.Count() }).ToListAsync(ct);
         var means = await ctx.Trials.Where(t => t.State == TrialState.Succeeded && t.Seconds != null && t.ReusedFromTrialId == null)
             .GroupBy(t => t.ExperimentId).Select(g => new { Id = g.Key, Mean = g.Average(t => t.Seconds!.Value) }).ToDictionaryAsync(x => x.Id, x => x.Mean, ct);
+        var progress = (await ctx.Trials.AsNoTracking().Where(t => (t.State == TrialState.Leased || t.State == TrialState.Running) && t.Epoch > 0)
+            .Select(t => new { t.ExperimentId, t.StartedAt, t.Epoch, t.ConfigJson }).ToListAsync(ct))
+            .GroupBy(t => t.ExperimentId)
+            .ToDictionary(g => g.Key, g => SecondsPerTrialFromProgress(g.Select(t => (t.StartedAt, t.Epoch, EpochsOf(t.ConfigJson))), DateTimeOffset.UtcNow));
         return [.. experiments.Select(e =>
         {
             var byState = counts.Where(c => c.ExperimentId == e.Id).ToDictionary(c => c.State.ToString(), c => c.N);
             int N(TrialState s) => byState.GetValueOrDefault(s.ToString());
             var eta = Eta(N(TrialState.Pending) + N(TrialState.Leased) + N(TrialState.Running), N(TrialState.Leased) + N(TrialState.Running),
-                means.TryGetValue(e.Id, out var m) ? m : null);
+                means.TryGetValue(e.Id, out var m) ? m : progress.GetValueOrDefault(e.Id));
             return new ExperimentSummary(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority, byState, byState.Values.Sum(),
                 e.CreatedAt, e.StartedAt, e.FinishedAt, eta);
         })];
@@ -47,14 +51,30 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
             .Select(g => g.OrderByDescending(m => m.Step).First()).ToListAsync(ct);
         var done = trials.Where(t => t.State == TrialState.Succeeded && t.Seconds is not null && t.ReusedFromTrialId is null).ToList();
         var eta = Eta(trials.Count(t => !t.State.IsTerminal()), trials.Count(t => t.State is TrialState.Leased or TrialState.Running),
-            done.Count > 0 ? done.Average(t => t.Seconds!.Value) : null);
+            done.Count > 0 ? done.Average(t => t.Seconds!.Value)
+                : SecondsPerTrialFromProgress(trials.Where(t => t.State is TrialState.Leased or TrialState.Running)
+                    .Select(t => (t.StartedAt, t.Epoch, EpochsOf(t.ConfigJson))), DateTimeOffset.UtcNow));
         return new ExperimentDetail(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority,
             [.. trials.Select(t => Summary(t, latest.Where(m => m.TrialId == t.Id).ToDictionary(m => m.Name, m => m.Value)))],
             e.CreatedAt, eta);
     }
 
-    /// <summary>Remaining time: open trials x mean seconds of this experiment's finished trials / trials running now.
-    /// 0 when nothing is open; null while nothing has finished or nothing is running (no basis for a guess).</summary>
+    /// <summary>
+    /// Seconds a whole trial takes, judged from trials still running: elapsed since first start x epochs / epochs done,
+    /// averaged. Used until a trial of the experiment has finished (for the paper grid that is hours). Null while no
+    /// running trial has finished an epoch.
+    /// </summary>
+    public static double? SecondsPerTrialFromProgress(IEnumerable<(DateTimeOffset? StartedAt, int Epoch, int Epochs)> running, DateTimeOffset now)
+    {
+        var estimates = running.Where(r => r.StartedAt is not null && r.Epoch > 0 && r.Epochs > 0)
+            .Select(r => (now - r.StartedAt!.Value).TotalSeconds * r.Epochs / Math.Min(r.Epoch, r.Epochs)).ToArray();
+        return estimates.Length > 0 ? estimates.Average() : null;
+    }
+
+    static int EpochsOf(string configJson) => JsonSerializer.Deserialize<TrialConfig>(configJson, Json)?.Training.Epochs ?? 0;
+
+    /// <summary>Remaining time: open trials x mean seconds of a trial / trials running now. 0 when nothing is open;
+    /// null without a mean (nothing finished and no epoch done yet) or with nothing running (no basis for a guess).</summary>
     public static double? Eta(int open, int running, double? meanSeconds) =>
         open == 0 ? 0 : meanSeconds is { } m && running > 0 ? open * m / running : null;
 
