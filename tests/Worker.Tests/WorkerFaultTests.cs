@@ -54,6 +54,33 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         return await _orch.MetricsAsync(t.Id);
     }
 
+    /// <summary>Starts a worker that freezes its trial at <paramref name="failpoint"/> in <paramref name="epoch"/>, and waits until it sits there.</summary>
+    async Task<WorkerProcess> StartFrozenAtAsync(string failpoint, int epoch)
+    {
+        var w = StartWorker(new Dictionary<string, string> { ["DGGRN_FAILPOINT"] = $"{failpoint}:{epoch}" });
+        await Poll.UntilAsync(() => Task.FromResult(w.Output), o => o.Contains($"failpoint {failpoint} reached at epoch {epoch}", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(4), o => o);
+        return w;
+    }
+
+    static void Kill9(WorkerProcess w)
+    {
+        w.Signal("KILL");
+        Assert.True(w.WaitForExit(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>A fresh worker finishes the trial: it resumed from <paramref name="resumedFromEpoch"/> and reproduced the baseline.</summary>
+    async Task<Dggrn.Contracts.Api.TrialSummary> FinishOnAFreshWorkerAsync(Guid exp, Guid trial, int resumedFromEpoch,
+        Dictionary<(string Name, long Step), double> baseline)
+    {
+        StartWorker();
+        var done = await UntilStateAsync(exp, "Succeeded");
+        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        Assert.Equal(resumedFromEpoch, done.ResumedFromEpoch);
+        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial));
+        return done;
+    }
+
     static void AssertSameMetrics(Dictionary<(string Name, long Step), double> expected, Dictionary<(string Name, long Step), double> actual)
     {
         // Wall-clock metrics differ between any two runs; everything computed from the data must not.
@@ -77,17 +104,12 @@ public sealed class WorkerFaultTests : IAsyncLifetime
             x => x.Checkpoints >= 1 && x.Step > Steps + 10, TimeSpan.FromMinutes(3), x => $"{x}\n{Logs}");
         var killedAt = await MaxLossStepAsync(trial.Id);
         Assert.True(killedAt < 2 * Steps, $"epoch 2 ended before the kill (step {killedAt}); the test needs a slower epoch");
-        first.Signal("KILL");
-        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
+        Kill9(first);
         // The orphaned trial child notices its worker is gone and exits too.
         await Poll.UntilAsync(() => Task.FromResult(first.ChildPids.All(p => !Alive(p))), x => x, TimeSpan.FromSeconds(20), _ => "trial child outlived its worker");
 
-        StartWorker();
-        var done = await UntilStateAsync(exp.Id, "Succeeded");
-        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
+        var done = await FinishOnAFreshWorkerAsync(exp.Id, trial.Id, resumedFromEpoch: 1, baseline);
         Assert.Equal(2, done.Attempts);
-        Assert.Equal(1, done.ResumedFromEpoch);
-        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
     }
 
     [Fact]
@@ -96,18 +118,11 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         var baseline = await BaselineAsync();
         var exp = await _orch.SubmitAsync(Spec("upload-killed"), rerun: true);
         // Frozen after the epoch-2 checkpoint is in the store but before it is recorded.
-        var first = StartWorker(new Dictionary<string, string> { ["DGGRN_FAILPOINT"] = "after-checkpoint-put:2" });
+        var first = await StartFrozenAtAsync("after-checkpoint-put", 2);
         var trial = await UntilStateAsync(exp.Id, "Running");
-        await Poll.UntilAsync(() => Task.FromResult(first.Output), o => o.Contains("failpoint after-checkpoint-put reached at epoch 2", StringComparison.Ordinal),
-            TimeSpan.FromMinutes(4), o => o);
-        first.Signal("KILL");
-        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
+        Kill9(first);
 
-        StartWorker();
-        var done = await UntilStateAsync(exp.Id, "Succeeded");
-        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
-        Assert.Equal(1, done.ResumedFromEpoch);
-        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
+        await FinishOnAFreshWorkerAsync(exp.Id, trial.Id, resumedFromEpoch: 1, baseline);
 
         // The unrecorded epoch-2 object of attempt 1 is what reconcile reports as an object without a record.
         var store = new Dggrn.Contracts.Blobs.LocalCheckpointStore(Path.Combine(_dir, "store"));
@@ -125,19 +140,12 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         var baseline = await BaselineAsync();
         var exp = await _orch.SubmitAsync(Spec("eval-killed"), rerun: true);
         // Frozen once epoch 2's evaluation is computed and before any of it is reported.
-        var first = StartWorker(new Dictionary<string, string> { ["DGGRN_FAILPOINT"] = "in-evaluation:2" });
+        var first = await StartFrozenAtAsync("in-evaluation", 2);
         var trial = await UntilStateAsync(exp.Id, "Running");
-        await Poll.UntilAsync(() => Task.FromResult(first.Output), o => o.Contains("failpoint in-evaluation reached at epoch 2", StringComparison.Ordinal),
-            TimeSpan.FromMinutes(4), o => o);
         Assert.DoesNotContain(await _orch.MetricsAsync(trial.Id), kv => kv.Key.Name == "test/psnr" && kv.Key.Step == 2 * Steps);
-        first.Signal("KILL");
-        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
+        Kill9(first);
 
-        StartWorker();
-        var done = await UntilStateAsync(exp.Id, "Succeeded");
-        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
-        Assert.Equal(1, done.ResumedFromEpoch);
-        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
+        await FinishOnAFreshWorkerAsync(exp.Id, trial.Id, resumedFromEpoch: 1, baseline);
     }
 
     [Fact]
@@ -160,11 +168,7 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         Assert.Single(midEpoch);
         Assert.True(midEpoch[0].Step > Steps && midEpoch[0].Step < 2 * Steps, $"mid-epoch checkpoint at step {midEpoch[0].Step}");
 
-        StartWorker();
-        var done = await UntilStateAsync(exp.Id, "Succeeded");
-        Assert.True(done.State == "Succeeded", $"{done.State}: {done.Error}\n{Logs}");
-        Assert.Equal(2, done.ResumedFromEpoch);
-        AssertSameMetrics(baseline, await _orch.MetricsAsync(trial.Id));
+        await FinishOnAFreshWorkerAsync(exp.Id, trial.Id, resumedFromEpoch: 2, baseline);
     }
 
     [Fact]
