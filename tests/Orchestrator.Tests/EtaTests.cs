@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Trials;
 using Dggrn.Orchestrator.Queries;
 
 namespace Dggrn.Orchestrator.Tests;
@@ -18,11 +19,11 @@ public sealed class EtaTests
     {
         var now = DateTimeOffset.Parse("2026-11-25T12:00:00Z");
         // 100 s for 2 of 10 epochs -> 500 s; 30 s for 1 of 3 epochs -> 90 s; mean 295 s.
-        Assert.Equal(295.0, LabQueries.SecondsPerTrialFromProgress(
+        Assert.Equal(295.0, TrialDurations.FromProgress(
             [(now.AddSeconds(-100), 2, 10), (now.AddSeconds(-30), 1, 3)], now));
         // A trial that has not finished an epoch, or has not started, gives no basis.
-        Assert.Null(LabQueries.SecondsPerTrialFromProgress([(now.AddSeconds(-100), 0, 10), (null, 3, 10)], now));
+        Assert.Null(TrialDurations.FromProgress([(now.AddSeconds(-100), 0, 10), (null, 3, 10)], now));
         // Past its planned epochs (a resumed run extended) it counts as done at its own elapsed time.
-        Assert.Equal(60.0, LabQueries.SecondsPerTrialFromProgress([(now.AddSeconds(-60), 12, 10)], now));
+        Assert.Equal(60.0, TrialDurations.FromProgress([(now.AddSeconds(-60), 12, 10)], now));
     }
 }

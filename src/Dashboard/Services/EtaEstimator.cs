@@ -25,10 +25,8 @@ public static class EtaEstimator
         double? perTrial = done.Count > 0 ? done.Average() : null;
         if (perTrial is null)
         {
-            var rates = running.Where(t => t.StartedAt is not null && t.Epoch > 0 && t.Epochs > 0)
-                .Select(t => (now - t.StartedAt!.Value).TotalSeconds / t.Epoch * t.Epochs).ToList();
-            if (rates.Count == 0) return null;
-            perTrial = rates.Average();
+            perTrial = TrialDurations.FromProgress(running.Select(t => (t.StartedAt, t.Epoch, t.Epochs)), now);
+            if (perTrial is null) return null;
         }
 
         var left = waiting * perTrial.Value;

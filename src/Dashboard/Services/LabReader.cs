@@ -28,7 +28,7 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         {
             var ts = byExperiment[e.Id].ToList();
             var timings = ts.Select(t => new TrialTiming(t.State, t.StartedAt, t.FinishedAt, t.Epoch,
-                t.State is TrialState.Running or TrialState.Leased ? EpochsOf(t.ConfigJson) : 0)).ToList();
+                t.State is TrialState.Running or TrialState.Leased ? TrialDurations.PlannedEpochs(t.ConfigJson) : 0)).ToList();
             return new ExperimentRow(e.Id, e.Name, e.Owner, e.State,
                 ts.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), ts.Count,
                 e.CreatedAt, e.StartedAt, e.FinishedAt, EtaEstimator.SecondsLeft(timings, now));
@@ -135,12 +135,6 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         return rows.ToDictionary(r => r.TrialId, r => r.Value);
     }
 
-    /// <summary>The configured epoch count of a trial (65 when the config cannot be read).</summary>
-    public static int EpochsOf(string configJson)
-    {
-        try { return JsonSerializer.Deserialize<TrialConfig>(configJson, Json)?.Training.Epochs ?? 65; }
-        catch (JsonException) { return 65; }
-    }
 
     /// <summary>Parses a stored trial config; null when it is not a valid <see cref="TrialConfig"/>.</summary>
     public static TrialConfig? ConfigOf(string configJson)

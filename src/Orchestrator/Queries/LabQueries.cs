@@ -25,7 +25,7 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         var progress = (await ctx.Trials.AsNoTracking().Where(t => (t.State == TrialState.Leased || t.State == TrialState.Running) && t.Epoch > 0)
             .Select(t => new { t.ExperimentId, t.StartedAt, t.Epoch, t.ConfigJson }).ToListAsync(ct))
             .GroupBy(t => t.ExperimentId)
-            .ToDictionary(g => g.Key, g => SecondsPerTrialFromProgress(g.Select(t => (t.StartedAt, t.Epoch, EpochsOf(t.ConfigJson))), DateTimeOffset.UtcNow));
+            .ToDictionary(g => g.Key, g => TrialDurations.FromProgress(g.Select(t => (t.StartedAt, t.Epoch, TrialDurations.PlannedEpochs(t.ConfigJson))), DateTimeOffset.UtcNow));
         return [.. experiments.Select(e =>
         {
             var byState = counts.Where(c => c.ExperimentId == e.Id).ToDictionary(c => c.State.ToString(), c => c.N);
@@ -52,26 +52,12 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         var done = trials.Where(t => t.State == TrialState.Succeeded && t.Seconds is not null && t.ReusedFromTrialId is null).ToList();
         var eta = Eta(trials.Count(t => !t.State.IsTerminal()), trials.Count(t => t.State is TrialState.Leased or TrialState.Running),
             done.Count > 0 ? done.Average(t => t.Seconds!.Value)
-                : SecondsPerTrialFromProgress(trials.Where(t => t.State is TrialState.Leased or TrialState.Running)
-                    .Select(t => (t.StartedAt, t.Epoch, EpochsOf(t.ConfigJson))), DateTimeOffset.UtcNow));
+                : TrialDurations.FromProgress(trials.Where(t => t.State is TrialState.Leased or TrialState.Running)
+                    .Select(t => (t.StartedAt, t.Epoch, TrialDurations.PlannedEpochs(t.ConfigJson))), DateTimeOffset.UtcNow));
         return new ExperimentDetail(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority,
             [.. trials.Select(t => Summary(t, latest.Where(m => m.TrialId == t.Id).ToDictionary(m => m.Name, m => m.Value)))],
             e.CreatedAt, eta);
     }
-
-    /// <summary>
-    /// Seconds a whole trial takes, judged from trials still running: elapsed since first start x epochs / epochs done,
-    /// averaged. Used until a trial of the experiment has finished (for the paper grid that is hours). Null while no
-    /// running trial has finished an epoch.
-    /// </summary>
-    public static double? SecondsPerTrialFromProgress(IEnumerable<(DateTimeOffset? StartedAt, int Epoch, int Epochs)> running, DateTimeOffset now)
-    {
-        var estimates = running.Where(r => r.StartedAt is not null && r.Epoch > 0 && r.Epochs > 0)
-            .Select(r => (now - r.StartedAt!.Value).TotalSeconds * r.Epochs / Math.Min(r.Epoch, r.Epochs)).ToArray();
-        return estimates.Length > 0 ? estimates.Average() : null;
-    }
-
-    static int EpochsOf(string configJson) => JsonSerializer.Deserialize<TrialConfig>(configJson, Json)?.Training.Epochs ?? 0;
 
     /// <summary>Remaining time: open trials x mean seconds of a trial / trials running now. 0 when nothing is open;
     /// null without a mean (nothing finished and no epoch done yet) or with nothing running (no basis for a guess).</summary>
