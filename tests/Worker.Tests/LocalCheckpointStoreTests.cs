@@ -62,10 +62,77 @@ public sealed class LocalCheckpointStoreTests : IDisposable
     [InlineData("/abs.ckpt")]
     [InlineData("a//b.ckpt")]
     [InlineData(".meta/x.json")]
+    [InlineData("a/../../escape.ckpt")]
+    [InlineData("a/./b.ckpt")]
+    [InlineData("..")]
+    [InlineData("a\\..\\..\\escape.ckpt")]
     public async Task RejectsKeysOutsideTheRoot(string key)
     {
         var store = new LocalCheckpointStore(_root);
         var e = await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync(key, new byte[] { 1 }, new Dictionary<string, string>(), default));
         Assert.Contains(key, e.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync(key, default));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DeleteAsync(key, default));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(_root)!, "escape.ckpt")));
+    }
+
+    [Fact]
+    public async Task RefusesAKeyThroughASymlinkedSubfolder()
+    {
+        var outside = Directory.CreateTempSubdirectory("dggrn-outside-").FullName;
+        try
+        {
+            Directory.CreateSymbolicLink(Path.Combine(_root, "experiments"), outside);
+            var store = new LocalCheckpointStore(_root);
+
+            var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+                store.PutAsync("experiments/e/x.ckpt", new byte[] { 1 }, new Dictionary<string, string>(), default));
+            Assert.Contains("experiments/e/x.ckpt", e.Message);
+            Assert.Contains("symbolic link", e.Message);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+
+            // Reading through the link is refused too, and listing does not enter it.
+            File.WriteAllText(Path.Combine(outside, "secret.ckpt"), "outside");
+            await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync("experiments/secret.ckpt", default));
+            var keys = new List<string>();
+            await foreach (var b in store.ListAsync("", default)) keys.Add(b.Key);
+            Assert.Empty(keys);
+        }
+        finally { Directory.Delete(outside, recursive: true); }
+    }
+
+    [Fact]
+    public async Task RefusesToOverwriteAFileThroughASymlinkedObject()
+    {
+        var outside = Path.Combine(Directory.CreateTempSubdirectory("dggrn-outside-").FullName, "victim.txt");
+        try
+        {
+            File.WriteAllText(outside, "keep me");
+            Directory.CreateDirectory(Path.Combine(_root, "experiments"));
+            File.CreateSymbolicLink(Path.Combine(_root, "experiments", "x.ckpt"), outside);
+            var store = new LocalCheckpointStore(_root);
+
+            var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+                store.PutAsync("experiments/x.ckpt", new byte[] { 1, 2, 3 }, new Dictionary<string, string>(), default));
+            Assert.Contains(outside, e.Message);
+            await Assert.ThrowsAsync<ArgumentException>(() => store.DeleteAsync("experiments/x.ckpt", default));
+            Assert.Equal("keep me", File.ReadAllText(outside));
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(outside)!, recursive: true); }
+    }
+
+    [Fact]
+    public async Task ARootThatIsItselfALinkStillWorks()
+    {
+        var link = _root + "-link";
+        Directory.CreateSymbolicLink(link, _root);
+        try
+        {
+            var store = new LocalCheckpointStore(link);
+            await store.PutAsync("experiments/a/x.ckpt", new byte[] { 9 }, new Dictionary<string, string>(), default);
+            Assert.Equal(new byte[] { 9 }, await store.GetAsync("experiments/a/x.ckpt", default));
+            Assert.True(File.Exists(Path.Combine(_root, "experiments", "a", "x.ckpt")));
+        }
+        finally { File.Delete(link); }
     }
 }

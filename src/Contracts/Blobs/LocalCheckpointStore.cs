@@ -7,6 +7,9 @@ namespace Dggrn.Contracts.Blobs;
 /// <remarks>
 /// Writes go to a temporary file in the same folder and are renamed into place, so a reader never sees a
 /// partial object and a crash leaves at most a stray temporary file (named .tmp-*, ignored by listing).
+/// Every key is confined to the root: relative segments only (no "..", no absolute keys), and no existing file or
+/// folder on the way may be a symbolic link, since a link inside the root would let a valid-looking key read or write
+/// anywhere the process can. The root itself may be a link (an operator's choice, made in configuration).
 /// </remarks>
 public sealed class LocalCheckpointStore(string root) : ICheckpointStore
 {
@@ -50,7 +53,9 @@ public sealed class LocalCheckpointStore(string root) : ICheckpointStore
     public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
     {
         if (!Directory.Exists(_root)) yield break;
-        var files = Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)
+        // Links are skipped (and linked folders not entered): every listed key must also be readable by GetAsync.
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, MatchType = MatchType.Win32 };
+        var files = Directory.EnumerateFiles(_root, "*", walk)
             .Select(f => (File: f, Key: Path.GetRelativePath(_root, f).Replace('\\', '/')))
             .Where(x => !x.Key.StartsWith(MetaFolder + "/", StringComparison.Ordinal)
                         && !Path.GetFileName(x.Key).StartsWith(".tmp-", StringComparison.Ordinal)
@@ -102,15 +107,34 @@ public sealed class LocalCheckpointStore(string root) : ICheckpointStore
         }
     }
 
-    string PathOf(string key) => Path.Combine(_root, Validate(key));
+    string PathOf(string key) => Confined(key, Validate(key));
 
-    string MetaPathOf(string key) => Path.Combine(_root, MetaFolder, Validate(key) + ".json");
+    string MetaPathOf(string key) => Confined(key, $"{MetaFolder}/{Validate(key)}.json");
+
+    /// <summary>The full path of <paramref name="relative"/> under the root, refusing any symbolic link on the way.</summary>
+    /// <remarks>Checked at each call, not once: a link can appear after the store was created. A link swapped in
+    /// between this check and the write is not caught; the store's folder is meant to be writable by the lab only.</remarks>
+    string Confined(string key, string relative)
+    {
+        var full = Path.GetFullPath(Path.Combine(_root, relative));
+        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"checkpoint store key '{key}' resolves to {full}, outside the store folder {_root}");
+        var current = _root;
+        foreach (var segment in relative.Split('/'))
+        {
+            current = Path.Combine(current, segment);
+            if (new FileInfo(current).LinkTarget is { } target)
+                throw new ArgumentException(
+                    $"checkpoint store key '{key}' passes through the symbolic link {current} -> {target}: the local store refuses links so that no key can reach outside {_root}");
+        }
+        return full;
+    }
 
     static string Validate(string key)
     {
         if (string.IsNullOrWhiteSpace(key) || key.StartsWith('/') || key.Contains('\\') || key.Contains('\0')
-            || key.Split('/').Any(p => p is "" or "." or "..") || key.StartsWith(MetaFolder + "/", StringComparison.Ordinal))
-            throw new ArgumentException($"checkpoint store key '{key}' is invalid: expected a relative path of non-empty segments without '..'");
+            || key.Split('/').Any(p => p is "" or "." or "..") || key == MetaFolder || key.StartsWith(MetaFolder + "/", StringComparison.Ordinal))
+            throw new ArgumentException($"checkpoint store key '{key}' is invalid: expected a relative path of non-empty segments without '.', '..', '\\' or a leading '/' (and not under {MetaFolder}/)");
         return key;
     }
 }
