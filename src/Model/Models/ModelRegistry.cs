@@ -7,6 +7,9 @@ public static class ModelRegistry
     {
         ["dggrn"] = (n, k, s) => new GuidedResNet(true, n, k, s),
         ["resnet"] = (n, k, s) => new GuidedResNet(false, n, k, s),
+        // Baselines on the interpolated input; how N and K map onto each is in docs/decisions/baselines-nets.md.
+        ["scsr"] = (n, k, s) => new ScsrNet(n, k, s),
+        ["recnn"] = (n, k, s) => new ReCnnNet(n, k, s),
     };
 
     /// <summary>Methods evaluated without training.</summary>
