@@ -111,8 +111,8 @@ public sealed class BaselineNetworkTests
     {
         random.manual_seed(2);
         using var net = ModelRegistry.Create(method, 1, 4, scale);
-        var last = net.named_parameters().Where(p => p.name.EndsWith("weight", StringComparison.Ordinal)).Last();
-        Assert.Equal(1, last.parameter.shape[0]); // the K -> 1 output convolution
+        // The K -> 1 output convolution is the only one with a single output channel.
+        var last = Assert.Single(net.named_parameters(), p => p.name.EndsWith("weight", StringComparison.Ordinal) && p.parameter.shape[0] == 1);
         using (no_grad())
             foreach (var (name, p) in net.named_parameters())
                 if (name.StartsWith(last.name[..last.name.LastIndexOf('.')], StringComparison.Ordinal)) p.zero_();
