@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dggrn.Model.Classical;
 using Dggrn.Model.Metrics;
 using Dggrn.Model.Models;
 using Dggrn.Model.Pipeline;
@@ -23,6 +24,10 @@ public static class Trainer
         if (job.Method.Equals("noop", StringComparison.OrdinalIgnoreCase))
             return new TrainingResult(0, 0, Evaluation.Empty(job.Method, volumeName, job.Scale, o.Protocol), 0, clock.Elapsed.TotalSeconds);
         if (o.Protocol != "dggrn-v1") throw new ArgumentException($"protocol: expected dggrn-v1, found '{o.Protocol}'");
+        if (job.Params is { Count: > 0 } && !ClassicalMethods.IsClassical(job.Method))
+            throw new ArgumentException($"params: method '{job.Method}' takes no parameters, found {string.Join(", ", job.Params.Keys)}");
+        // Validate classical parameters before loading any volume, so a bad value fails at once.
+        var classical = ClassicalMethods.IsClassical(job.Method) ? ClassicalMethods.Create(job.Method, job.Params) : null;
         ct.ThrowIfCancellationRequested();
         var test = LoadSlices(job.TestSources, job.Scale, o.TestAxes, callbacks, "test");
         if (job.Method.Equals("bicubic", StringComparison.OrdinalIgnoreCase))
@@ -33,6 +38,7 @@ public static class Trainer
                 callbacks.OnExamples(0, Examples.Pick(test, o.ExampleSlices).SelectMany(s => Examples.Render(s, job.Scale, null, null)).ToList());
             return new TrainingResult(0, 0, eval, 0, clock.Elapsed.TotalSeconds);
         }
+        if (classical is not null) return RunClassical(job, classical, test, volumeName, callbacks, clock, ct);
         if (!ModelRegistry.IsTrainable(job.Method))
             throw new ArgumentException($"method: expected one of {string.Join(", ", ModelRegistry.Names)}, found '{job.Method}'");
         // Split by subject: a volume used for training must never be a test volume (slices of one head are correlated).
@@ -44,6 +50,23 @@ public static class Trainer
         if (sampler.Count == 0) throw new ArgumentException("training data: expected at least one foreground patch, found none");
         using var session = new TrainingSession(job, sampler, test, callbacks);
         return session.Run(clock, ct);
+    }
+
+    /// <summary>An untrained reconstruction (nmu, lrtv): one evaluation reported as epoch 0 with example images, like bicubic;
+    /// slices run in parallel on <see cref="TrainerOptions.Threads"/> threads (0: all processors).</summary>
+    static TrainingResult RunClassical(TrainingJob job, Func<Image2D, int, CancellationToken, Image2D> upscale, List<SlicePair> test,
+        string volumeName, ITrainingCallbacks callbacks, Stopwatch clock, CancellationToken ct)
+    {
+        var o = job.Options;
+        string method = job.Method.ToLowerInvariant();
+        callbacks.OnLog($"{method}: reconstructing {test.Count} test slices at x{job.Scale}");
+        var eval = Evaluator.Evaluate(method, volumeName, job.Scale, o.Protocol, test,
+            s => ClassicalMethods.Resolve(s, job.Scale, o.Threads, upscale, ct));
+        callbacks.OnEpoch(new EpochReport(0, 0, 0, 0, clock.Elapsed.TotalSeconds, eval));
+        if (o.ExampleSlices > 0)
+            callbacks.OnExamples(0, Examples.Pick(test, o.ExampleSlices)
+                .SelectMany(s => Examples.Render(s, job.Scale, upscale(s.Lr, job.Scale, ct), null)).ToList());
+        return new TrainingResult(0, 0, eval, 0, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Loads volumes and builds their kept slice pairs (volume index = position in the list).</summary>

@@ -3,7 +3,7 @@ namespace Dggrn.Model.Training;
 /// <summary>One trial to train and evaluate.</summary>
 public sealed record TrainingJob
 {
-    /// <summary>Method name: "dggrn", "resnet", "bicubic" or "noop".</summary>
+    /// <summary>Method name: a registered network ("dggrn", "resnet", ...), "bicubic", "nmu", "lrtv" or "noop".</summary>
     public required string Method { get; init; }
     /// <summary>Residual blocks N.</summary>
     public int Blocks { get; init; } = 8;
@@ -19,6 +19,9 @@ public sealed record TrainingJob
     public IReadOnlyList<string> TestSources { get; init; } = [];
     /// <summary>Training settings.</summary>
     public TrainerOptions Options { get; init; } = new();
+    /// <summary>Method parameters by name (e.g. "patchRadius" for nmu), or null for the method's defaults; only the
+    /// classical methods take any (see <see cref="Classical.ClassicalMethods"/>).</summary>
+    public IReadOnlyDictionary<string, double>? Params { get; init; }
     /// <summary>Checkpoint bytes to resume from (from <see cref="ITrainingCallbacks.OnCheckpoint"/>), or null to start fresh.</summary>
     public byte[]? Resume { get; init; }
 }
