@@ -42,6 +42,7 @@ public static class MincReader
                 var s = Math.Abs(o.Attribute("step").Read<double>());
                 return s > 0 ? s : 1;
             }
+            VolumeChecks.RequireFinite(path, data, (int)d3[2], (int)d3[1], 0);
             return new Volume((int)d3[2], (int)d3[1], (int)d3[0], data, [Step("xspace"), Step("yspace"), Step("zspace")], "minc2", typeName);
         }
         catch (VolumeFormatException) { throw; }

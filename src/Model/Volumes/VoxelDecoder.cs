@@ -49,27 +49,87 @@ public static class VoxelDecoder
     /// <summary>Reads a whole file, transparently un-gzipping it when it starts with the gzip magic.</summary>
     public static byte[] ReadMaybeGzip(string path)
     {
-        byte[] raw;
-        try { raw = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw new VolumeFormatException($"{path}: file not found"); }
-        catch (DirectoryNotFoundException) { throw new VolumeFormatException($"{path}: file not found"); }
+        var raw = ReadFile(path);
         return raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b ? Gunzip(path, raw) : raw;
     }
 
+    /// <summary>Reads a whole file; a missing, unreadable or oversized one becomes a <see cref="VolumeFormatException"/>.</summary>
+    /// <param name="path">File to read.</param>
+    /// <param name="what">How errors name it (default: the path itself), e.g. "a.nhdr: data file".</param>
+    public static byte[] ReadFile(string path, string? what = null)
+    {
+        var name = what is null ? path : $"{what} '{path}'";
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+                throw Directory.Exists(path) ? new VolumeFormatException($"{name}: expected a readable file, found a directory")
+                    : new VolumeFormatException(what is null ? $"{path}: file not found" : $"{what}: expected an existing file, found '{path}' is missing");
+            // Read exactly the size the file system reports: a device named as a volume (/dev/zero) then reads as empty
+            // instead of growing until memory runs out.
+            long length = info.Length;
+            if (length > Array.MaxLength)
+                throw new VolumeFormatException($"{name}: size: expected at most {Array.MaxLength} bytes, found {length} bytes");
+            var bytes = new byte[length];
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            f.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (UnauthorizedAccessException) { throw new VolumeFormatException($"{name}: expected a readable file, found no read permission"); }
+        catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
+        { throw new VolumeFormatException($"{name}: expected a readable file, found {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", e); }
+    }
+
     /// <summary>Decompresses gzip data, turning truncation or corruption into a clear error.</summary>
+    /// <remarks>GZipStream stops quietly at the end of its input, so a stream cut off inside its deflate data or its
+    /// 8-byte trailer would decode to a short result. The last member's trailer (CRC-32, length mod 2^32) is therefore
+    /// checked against the output; for a multi-member file (bgzip) that check covers the last member only, and the sizes
+    /// the header declares catch the rest.</remarks>
     public static byte[] Gunzip(string path, byte[] raw)
     {
+        byte[] result;
         try
         {
             using var input = new MemoryStream(raw);
             using var gz = new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress);
             using var output = new MemoryStream();
             gz.CopyTo(output);
-            return output.ToArray();
+            result = output.ToArray();
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or NotSupportedException)
         {
-            throw new VolumeFormatException($"{path}: gzip stream: expected a complete gzip stream, found truncated or corrupt data ({e.Message})", e);
+            throw new VolumeFormatException($"{path}: gzip stream: expected a complete gzip stream of {raw.Length} bytes, found truncated or corrupt data ({e.Message.ReplaceLineEndings(" ")})", e);
         }
+        if (raw.Length < 18)
+            throw new VolumeFormatException($"{path}: gzip stream: expected at least 18 bytes (header and trailer), found {raw.Length} bytes (cut off)");
+        uint isize = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4));
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 8));
+        if (isize == (uint)result.Length && crc == Crc32(result)) return result;
+        // Multi-member: the trailer belongs to the last member; accept when it matches some suffix of the output.
+        if (isize < (uint)result.Length && isize <= int.MaxValue && crc == Crc32(result.AsSpan(result.Length - (int)isize))) return result;
+        throw new VolumeFormatException($"{path}: gzip stream: expected a complete gzip stream (trailer: {isize} bytes, CRC {crc:x8}), " +
+            $"found {result.Length} bytes decoded (CRC {Crc32(result):x8}): the file is cut off or corrupt");
+    }
+
+    static readonly uint[] CrcTable = BuildCrcTable();
+
+    static uint[] BuildCrcTable()
+    {
+        var t = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[n] = c;
+        }
+        return t;
+    }
+
+    /// <summary>CRC-32 (IEEE 802.3, reflected, as in gzip trailers) of <paramref name="data"/>.</summary>
+    public static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFFu;
+        foreach (var b in data) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        return c ^ 0xFFFFFFFFu;
     }
 }

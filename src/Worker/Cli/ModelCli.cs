@@ -6,6 +6,7 @@ namespace Dggrn.Worker.Cli;
 public static class ModelCli
 {
     /// <summary>Runs one model command; returns the exit code (0 ok, 1 failure, 2 bad input, 130 cancelled).</summary>
+    /// <remarks>Every error is one line on stderr, "dggrn COMMAND: reason"; --verbose adds the stack trace.</remarks>
     public static Task<int> RunAsync(string[] args)
     {
         if (args.Skip(1).Any(a => a is "--help" or "-h"))
@@ -13,9 +14,11 @@ public static class ModelCli
             Console.WriteLine(Usage.TryGetValue(args[0], out var u) ? u : string.Join("\n", Usage.Values));
             return Task.FromResult(0);
         }
+        // --verbose (anywhere) adds the stack trace under the one-line error; it is not a command option.
+        bool verbose = args.Skip(1).Any(a => a is "--verbose");
         try
         {
-            var rest = new CliArgs(args.Skip(1));
+            var rest = new CliArgs(args.Skip(1).Where(a => a is not "--verbose"));
             int code = args[0] switch
             {
                 "train" => TrainCommand.Run(rest),
@@ -26,11 +29,16 @@ public static class ModelCli
             };
             return Task.FromResult(code);
         }
-        catch (CliException e) { return Fail(2, $"dggrn {args[0]}: {e.Message}"); }
-        catch (VolumeFormatException e) { return Fail(2, $"dggrn {args[0]}: {e.Message}"); }
-        catch (ArgumentException e) { return Fail(2, $"dggrn {args[0]}: {e.Message}"); }
-        catch (InvalidDataException e) { return Fail(2, $"dggrn {args[0]}: {e.Message}"); }
-        catch (OperationCanceledException) { return Fail(130, $"dggrn {args[0]}: cancelled"); }
+        catch (Exception e) when (e is CliException or VolumeFormatException or ArgumentException or InvalidDataException)
+        {
+            return Fail(2, $"dggrn {args[0]}: {e.Message}", verbose ? e : null);
+        }
+        catch (OperationCanceledException) { return Fail(130, $"dggrn {args[0]}: cancelled", null); }
+        catch (Exception e)
+        {
+            // Anything unforeseen (I/O, out of memory, a TorchSharp error) still ends as one line, not a stack trace.
+            return Fail(1, $"dggrn {args[0]}: {e.GetType().Name}: {e.Message}{(verbose ? "" : " (--verbose shows details)")}", verbose ? e : null);
+        }
     }
 
     static readonly Dictionary<string, string> Usage = new()
@@ -43,9 +51,10 @@ public static class ModelCli
         ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--train SRC...] [--json]",
     };
 
-    static Task<int> Fail(int code, string message)
+    static Task<int> Fail(int code, string message, Exception? details)
     {
-        Console.Error.WriteLine(message);
+        Console.Error.WriteLine(message.ReplaceLineEndings(" "));
+        if (details is not null) Console.Error.WriteLine(details);
         return Task.FromResult(code);
     }
 }
