@@ -15,11 +15,11 @@ public sealed class GridExpansionTests
     {
         var (spec, _) = GridSpecParser.Parse(GridPresets.Paper);
         var grid = GridExpander.Expand(spec!, GridPresets.Paper, Fake("BrainWeb", "NAMIC", "IXI"), "v1");
-        // Table 1: 2 learned methods x 3 datasets x 3 scales x 3 seeds = 54, + bicubic 3 x 3 = 9 -> 63.
+        // Table 1: 4 learned methods x 3 datasets x 3 scales x 3 seeds = 108, + bicubic, NMU, LRTV 3 x 3 x 3 = 27 -> 135.
         // Table 2: 2 x 6 block counts x 3 seeds = 36 on NAMIC x2, of which the 8-block 6 are Table 1's -> 30 new.
         // Table 3: DGGRN x 3 datasets x 3 K x 3 seeds = 27, of which K=64 (9) are Table 1's -> 18 new.
-        // Figure 6: 2 x 3 datasets x 3 seeds at x2 = 18, all Table 1's -> 0 new.   Total 63 + 30 + 18 = 111.
-        Assert.Equal(111, grid.Trials.Length);
+        // Figure 6: 2 x 3 datasets x 3 seeds at x2 = 18, all Table 1's -> 0 new.   Total 135 + 30 + 18 = 183.
+        Assert.Equal(183, grid.Trials.Length);
         Assert.Equal(grid.Trials.Length, grid.Trials.Select(t => t.Identity).Distinct().Count());
         Assert.Equal(grid.Trials.Length, grid.Trials.Select(t => t.Key).Distinct().Count());
         var namicX2 = grid.Trials.Single(t => t.Key == "dggrn-n8-k64-x2-NAMIC-s1");
@@ -28,6 +28,12 @@ public sealed class GridExpansionTests
         Assert.Equal(["1", "fig6"], grid.Trials.Single(t => t.Key == "resnet-n8-k64-x2-IXI-s2").Tables);
         Assert.Equal(["2"], grid.Trials.Single(t => t.Key == "resnet-n12-k64-x2-NAMIC-s0").Tables);
         Assert.Equal(9, grid.Trials.Count(t => t.Config.Method == "bicubic"));
+        foreach (var m in new[] { "scsr", "recnn" })
+            Assert.Equal(27, grid.Trials.Count(t => t.Config.Method == m && t.Tables.SequenceEqual(["1"])));
+        Assert.Equal(["1"], grid.Trials.Single(t => t.Key == "nmu-x3-BrainWeb").Tables);
+        Assert.Equal(["1"], grid.Trials.Single(t => t.Key == "lrtv-x4-IXI").Tables);
+        Assert.Equal(7, grid.Trials.Where(t => t.Tables.Contains("1") && t.Config.Dataset.Name == "NAMIC" && t.Config.Scale == 2)
+            .Select(t => t.Config.Method).Distinct().Count());
         Assert.Equal(6, grid.Trials.Count(t => t.Tables.Contains("fig6") && t.Config.Seed == 0));
     }
 
@@ -77,5 +83,48 @@ public sealed class GridExpansionTests
         var bigBatch = MemoryEstimate.Bytes(new TrialConfig { Method = "dggrn", Dataset = d, Filters = 32, Training = new TrainingSettings { BatchSize = 256 } });
         Assert.True(small < big && small < bigBatch);
         Assert.Equal(64L << 20, MemoryEstimate.Bytes(new TrialConfig { Method = "noop", Dataset = d }));
+    }
+
+    [Fact]
+    public void Untrained_methods_ignore_network_axes_and_take_their_params()
+    {
+        const string spec = """
+            name: u
+            datasets: [{name: A}]
+            grid:
+              - methods: [nmu, lrtv, dggrn]
+                blocks: [4, 8]
+                seed: [0, 1]
+                params:
+                  nmu: {patchRadius: 2}
+              - methods: [nmu]
+                training: {epochs: 3}
+            """;
+        var (parsed, errors) = GridSpecParser.Parse(spec);
+        Assert.Empty(errors);
+        var grid = GridExpander.Expand(parsed!, spec, Fake("A"), "v1");
+        // nmu with params, nmu without (the second block; its epochs cannot matter), lrtv once; dggrn 2 blocks x 2 seeds.
+        Assert.Equal(7, grid.Trials.Length);
+        var nmu = grid.Trials.Where(t => t.Config.Method == "nmu").ToList();
+        Assert.Equal(2, nmu.Count);
+        Assert.All(nmu, t => Assert.Equal((0, 0, 0), (t.Config.Blocks, t.Config.Filters, t.Config.Seed)));
+        Assert.Equal(2.0, nmu.Single(t => t.Config.Params is not null).Config.Params!["patchRadius"]);
+        Assert.Single(grid.Trials, t => t.Config.Method == "lrtv" && t.Config.Params is null && t.Key == "lrtv-x2-A");
+        Assert.All(grid.Trials.Where(t => t.Config.Method == "dggrn"), t => Assert.Null(t.Config.Params));
+        // Two nmu trials share a human key, so both get an identity suffix.
+        Assert.All(nmu, t => Assert.StartsWith("nmu-x2-A-", t.Key));
+        Assert.Equal(256L << 20, nmu[0].MemoryEstimateBytes);
+    }
+
+    [Fact]
+    public void Params_enter_the_identity_only_when_present()
+    {
+        var d = Fake("A")["A"];
+        var plain = new TrialConfig { Method = "nmu", Dataset = d, CodeVersion = "v1" };
+        Assert.DoesNotContain("params", TrialIdentity.Canonical(plain));
+        var withParams = plain with { Params = new Dictionary<string, double> { ["searchRadius"] = 5, ["h"] = 0.1 } };
+        // Sorted keys inside params too, numbers as written by System.Text.Json.
+        Assert.Contains("\"params\":{\"h\":0.1,\"searchRadius\":5}", TrialIdentity.Canonical(withParams));
+        Assert.NotEqual(TrialIdentity.Compute(plain), TrialIdentity.Compute(withParams));
     }
 }

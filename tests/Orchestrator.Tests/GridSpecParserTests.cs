@@ -85,4 +85,71 @@ public sealed class GridSpecParserTests
             Assert.Equal(name, spec!.Name);
         }
     }
+
+    [Fact]
+    public void All_seven_table_one_methods_are_accepted()
+    {
+        const string spec = """
+            name: seven
+            datasets: [{name: P, train: ["phantom:seed=1"], test: ["phantom:seed=2"]}]
+            grid:
+              - methods: [DGGRN, resnet, SCSR, ReCNN, bicubic, NMU, lrtv]
+            """;
+        var (parsed, errors) = GridSpecParser.Parse(spec);
+        Assert.Empty(errors);
+        Assert.Equal(["dggrn", "resnet", "scsr", "recnn", "bicubic", "nmu", "lrtv"], Assert.Single(parsed!.Grid).Methods);
+        Assert.Null(parsed.Grid[0].Params);
+    }
+
+    [Fact]
+    public void Params_are_read_per_method()
+    {
+        const string spec = """
+            name: p
+            datasets: [{name: P, train: ["phantom:seed=1"], test: ["phantom:seed=2"]}]
+            grid:
+              - methods: [nmu, lrtv, bicubic]
+                params:
+                  nmu: {patchRadius: 2, h: 0.03}
+                  lrtv: {lambdaTv: 0.005, maxIterations: 20}
+            """;
+        var (parsed, errors) = GridSpecParser.Parse(spec);
+        Assert.Empty(errors);
+        var p = Assert.Single(parsed!.Grid).Params!;
+        Assert.Equal(["lrtv", "nmu"], p.Keys.Order());
+        Assert.Equal(2.0, p["nmu"]["patchRadius"]);
+        Assert.Equal(0.03, p["nmu"]["h"]);
+        Assert.Equal(0.005, p["lrtv"]["lambdaTv"]);
+        Assert.Equal(20.0, p["lrtv"]["maxIterations"]);
+    }
+
+    [Fact]
+    public void Bad_params_are_refused_with_their_paths()
+    {
+        const string spec = """
+            name: p
+            datasets: [{name: P, train: ["phantom:seed=1"], test: ["phantom:seed=2"]}]
+            grid:
+              - methods: [nmu, dggrn]
+                params:
+                  nmu: {patchRadius: 1.5, radius: 3, searchRadius: 0, h: strong}
+                  lrtv: {rho: 1}
+                  dggrn: {depth: 3}
+                  transformer: {x: 1}
+              - methods: [lrtv]
+                params: 3
+            """;
+        var (parsed, errors) = GridSpecParser.Parse(spec);
+        Assert.Null(parsed);
+        var lines = errors.Select(e => $"{e.Path}: {e.Message}").ToList();
+        Assert.Contains("grid[0].params.nmu.patchRadius: 1.5 is not an integer in [1, 3]", lines);
+        Assert.Contains(lines, l => l.StartsWith("grid[0].params.nmu.radius: unknown key 'radius' (expected one of: patchRadius, searchRadius, h, hDecay, tolerance, maxIterations)"));
+        Assert.Contains("grid[0].params.nmu.searchRadius: 0 is not an integer in [1, 10]", lines);
+        Assert.Contains("grid[0].params.nmu.h: strong is not a number in [0.0001, 1]", lines);
+        Assert.Contains(lines, l => l.StartsWith("grid[0].params.lrtv: method 'lrtv' is not in this block's methods (nmu, dggrn)"));
+        Assert.Contains(lines, l => l.StartsWith("grid[0].params.dggrn: method 'dggrn' takes no parameters"));
+        Assert.Contains(lines, l => l.StartsWith("grid[0].params.transformer: unknown key 'transformer'"));
+        Assert.Contains(lines, l => l.StartsWith("grid[1].params: expected a mapping"));
+        Assert.Equal(8, errors.Length);
+    }
 }

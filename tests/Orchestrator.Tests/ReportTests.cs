@@ -54,6 +54,24 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Table1_measures_all_seven_methods_in_the_papers_order()
+    {
+        string[] methods = ["dggrn", "resnet", "scsr", "recnn", "bicubic", "nmu", "lrtv"];
+        var trials = methods.Select((m, i) => new ReportTrial(Guid.NewGuid(), m, "IXI", 8, 64, 3, 0, ["1"], Eval(20 + i, 0.9, []), null)).ToList();
+        var t1 = ReportBuilder.Build(1, "dggrn-v1", trials);
+        var ixi3 = t1.Rows.Where(r => r.Labels[0] == "IXI" && r.Labels[1] == "x3").ToList();
+        // table1.csv lists the methods as the paper's Table 1 does: Bicubic, LRTV, NMU, SCSR, ResNet, ReCNN, DGGRN.
+        Assert.Equal(["Bicubic", "LRTV", "NMU", "SCSR", "ResNet", "ReCNN", "DGGRN"], ixi3.Select(r => r.Labels[2]));
+        Assert.All(ixi3, r => Assert.NotNull(r.Cells[0].Measured));
+        // The paper ran NMU and LRTV on BrainWeb and NAMIC only: on IXI they are measured with no published value.
+        Assert.All(ixi3, r => Assert.Equal(r.Labels[2] is "NMU" or "LRTV", r.Cells[0].Paper is null));
+        Assert.Equal(25.0, ixi3.Single(r => r.Labels[2] == "NMU").Cells[0].Measured!.Value);
+        Assert.Equal(26.0, ixi3.Single(r => r.Labels[2] == "LRTV").Cells[0].Measured!.Value);
+        Assert.Equal(22.0, ixi3.Single(r => r.Labels[2] == "SCSR").Cells[0].Measured!.Value);
+        Assert.Equal(23.0, ixi3.Single(r => r.Labels[2] == "ReCNN").Cells[0].Measured!.Value);
+    }
+
+    [Fact]
     public async Task Report_endpoint_md_csv_json_from_completed_trials()
     {
         await using var s = await OrchestratorServer.StartAsync();

@@ -23,7 +23,7 @@ public static class GridExpander
                                     {
                                         Method = method, Blocks = blocks, Filters = filters, Scale = scale, Seed = seed,
                                         Dataset = datasets[dataset], Training = block.Training, Protocol = spec.Protocol,
-                                        CodeVersion = codeVersion,
+                                        CodeVersion = codeVersion, Params = block.Params?.GetValueOrDefault(method),
                                     });
                                     var identity = TrialIdentity.Compute(config);
                                     if (!byIdentity.TryGetValue(identity, out var entry))
@@ -46,14 +46,14 @@ public static class GridExpander
         return new ExpandedGrid(spec.Name, spec.Protocol, spec.Priority, specText, trials);
     }
 
-    /// <summary>Human key, e.g. "dggrn-n8-k64-x2-NAMIC-s0"; the bicubic baseline has no network and no seed.</summary>
-    public static string KeyOf(TrialConfig c) => c.Method == "bicubic"
-        ? $"bicubic-x{c.Scale}-{c.Dataset.Name}"
+    /// <summary>Human key, e.g. "dggrn-n8-k64-x2-NAMIC-s0"; untrained methods (bicubic, nmu, lrtv) have no network and no seed.</summary>
+    public static string KeyOf(TrialConfig c) => MethodParameters.IsUntrained(c.Method)
+        ? $"{c.Method}-x{c.Scale}-{c.Dataset.Name}"
         : $"{c.Method}-n{c.Blocks}-k{c.Filters}-x{c.Scale}-{c.Dataset.Name}-s{c.Seed}";
 
-    /// <summary>Bicubic interpolation does not train: blocks, filters, seed and training settings cannot change its
-    /// result, so they are fixed to make every bicubic cell of a dataset and scale one shared trial.</summary>
-    static TrialConfig Normalise(TrialConfig c) => c.Method == "bicubic"
+    /// <summary>Untrained methods (bicubic, nmu, lrtv): blocks, filters, seed and training settings cannot change their
+    /// result, so they are fixed to make every such cell of a dataset, scale (and params) one shared trial.</summary>
+    static TrialConfig Normalise(TrialConfig c) => MethodParameters.IsUntrained(c.Method)
         ? c with { Blocks = 0, Filters = 0, Seed = 0, Training = new TrainingSettings { TestAxes = c.Training.TestAxes } }
         : c;
 }

@@ -30,6 +30,9 @@ public sealed record GridBlockSpec
     public required int[] Scale { get; init; }
     public required int[] Seed { get; init; }
     public required TrainingSettings Training { get; init; }
+    /// <summary>Method parameters: method -> (parameter name -> value), e.g. nmu -> {patchRadius: 2}; null when the block has
+    /// none. Only trials of that method receive them (<see cref="Trials.TrialConfig.Params"/>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? Params { get; init; }
     /// <summary>Document path of the block, e.g. "grid[1]".</summary>
     public required string Path { get; init; }
 }

@@ -10,11 +10,11 @@ namespace Dggrn.Contracts.Grid;
 public static class GridSpecParser
 {
     /// <summary>Methods a worker knows how to run.</summary>
-    public static readonly string[] KnownMethods = ["dggrn", "resnet", "bicubic", "noop"];
+    public static readonly string[] KnownMethods = ["dggrn", "resnet", "scsr", "recnn", "bicubic", "nmu", "lrtv", "noop"];
 
     static readonly string[] TopKeys = ["name", "description", "protocol", "priority", "device", "datasets", "training", "grid"];
     static readonly string[] DatasetKeys = ["name", "modality", "train", "test"];
-    static readonly string[] BlockKeys = ["name", "tables", "methods", "datasets", "blocks", "filters", "scale", "seed", "training"];
+    static readonly string[] BlockKeys = ["name", "tables", "methods", "datasets", "blocks", "filters", "scale", "seed", "training", "params"];
     static readonly string[] Devices = ["any", "cpu", "cuda"];
 
     /// <summary>Parses <paramref name="text"/>; returns the spec, or null with the errors.</summary>
@@ -126,11 +126,48 @@ public static class GridSpecParser
         var scale = Axis("scale", 2, 2, "an integer scale of at least 2");
         var seed = Axis("seed", 0, 0, "a non-negative integer");
         var training = m.TryGetValue("training", out var tr) ? TrainingSettingsReader.Read(r, tr.Node, tr.Path, defaults) : defaults;
+        var parameters = m.TryGetValue("params", out var pa) ? ReadParams(r, pa.Node, pa.Path, methods) : null;
         if (r.Errors.Count > before) return null;
         return new GridBlockSpec
         {
             Tables = [.. tables], Methods = [.. methods], Datasets = [.. names], Blocks = blocks, Filters = filters,
-            Scale = scale, Seed = seed, Training = training, Path = path,
+            Scale = scale, Seed = seed, Training = training, Params = parameters, Path = path,
         };
+    }
+
+    /// <summary>Reads <c>params: {METHOD: {NAME: NUMBER, ...}, ...}</c>: every method must be one of the block's methods and
+    /// take parameters, every name one of that method's (<see cref="MethodParameters.ByMethod"/>), every value in range.</summary>
+    static Dictionary<string, IReadOnlyDictionary<string, double>>? ReadParams(SpecNodeReader r, YamlNode node, string path, List<string> methods)
+    {
+        var withParams = MethodParameters.ByMethod.Keys.ToArray();
+        var byMethod = r.Mapping(node, path, withParams.Concat(KnownMethods.Except(withParams)).ToArray());
+        if (byMethod is null) return null;
+        var result = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var (method, (mn, mp)) in byMethod)
+        {
+            if (!MethodParameters.ByMethod.TryGetValue(method, out var known))
+            {
+                r.Error(mp, $"method '{method}' takes no parameters (methods with parameters: {string.Join(", ", withParams)})");
+                continue;
+            }
+            if (!methods.Contains(method))
+            {
+                r.Error(mp, $"method '{method}' is not in this block's methods ({string.Join(", ", methods)}); its parameters would apply to nothing");
+                continue;
+            }
+            var values = r.Mapping(mn, mp, [.. known.Keys]);
+            if (values is null) continue;
+            var parsed = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (name, (vn, vp)) in values)
+            {
+                var (min, max, integer) = known[name];
+                string what = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(integer ? "an integer" : "a number")} in [{min}, {max}]");
+                if (r.Double(vn, vp, min, max, what) is not { } v) continue;
+                if (integer && v != Math.Floor(v)) r.Error(vp, $"{SpecNodeReader.Describe(vn)} is not {what}");
+                else parsed[name] = v;
+            }
+            if (parsed.Count > 0) result[method] = parsed;
+        }
+        return result.Count > 0 ? result : null;
     }
 }

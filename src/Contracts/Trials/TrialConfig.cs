@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace Dggrn.Contracts.Trials;
 
 /// <summary>Everything a worker needs to run one trial, and everything that determines its result.</summary>
 public sealed record TrialConfig
 {
-    /// <summary>Registered method name: "dggrn", "resnet", "bicubic", "noop", ...</summary>
+    /// <summary>Method name: "dggrn", "resnet", "scsr", "recnn", "bicubic", "nmu", "lrtv", "noop".</summary>
     public required string Method { get; init; }
     public int Blocks { get; init; } = 8;
     public int Filters { get; init; } = 64;
@@ -12,6 +14,10 @@ public sealed record TrialConfig
     public required DatasetRef Dataset { get; init; }
     public TrainingSettings Training { get; init; } = new();
     public string Protocol { get; init; } = "dggrn-v1";
+    /// <summary>Parameters of the method by name (e.g. "patchRadius" for "nmu"; see <see cref="Grid.MethodParameters"/>), or
+    /// null for the method's defaults. Omitted from JSON when null, so every trial without parameters keeps its identity.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, double>? Params { get; init; }
     /// <summary>Version of the model code; part of the identity.</summary>
     public string CodeVersion { get; init; } = "";
 }

@@ -28,6 +28,10 @@ public static class ReportBuilder
         "dggrn" => "DGGRN",
         "resnet" => "ResNet",
         "bicubic" => "Bicubic",
+        "scsr" => "SCSR",
+        "recnn" => "ReCNN",
+        "nmu" => "NMU",
+        "lrtv" => "LRTV",
         _ => method,
     };
 

@@ -21,6 +21,7 @@ public static class TrainingMapping
         Seed = c.Seed,
         TrainSources = c.Dataset.Train,
         TestSources = c.Dataset.Test,
+        Params = c.Params,
         Resume = resume,
         Options = new TrainerOptions
         {
