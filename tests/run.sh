@@ -3,22 +3,25 @@
 # starts a private PostgreSQL and an S3-protocol server on 127.0.0.1, builds, runs every test project,
 # stops the servers and ends with the plain line "N passed, M failed".
 #
-#   tests/run.sh [--no-real-data] [--long] [--filter EXPR] [--project NAME]...
+#   tests/run.sh [--no-real-data] [--long] [--filter EXPR] [--project NAME]... [--scorecard]
 #     --no-real-data  leave out tests that read the real MRI volumes (DGGRN_MRI_DATA, default ../shared/data/mri)
 #     --long          also run the long tests (Category=Long; e.g. fault-injection across many epochs)
 #     --filter EXPR   extra dotnet test filter
 #     --project NAME  run only these test projects (e.g. Model.Tests)
+#     --scorecard     also write the reliability scorecard of this run to docs/reliability.md
+#                     (it is always written to the results folder as reliability.md, by tools/scorecard.cs)
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-filter="Category!=Long"; projects=(); real_data=1; extra_filter=""
+filter="Category!=Long"; projects=(); real_data=1; extra_filter=""; scorecard=0; invocation="tests/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
   case $1 in
     --no-real-data) real_data=0 ;;
     --long) filter="" ;;
     --filter) extra_filter=$2; shift ;;
     --project) projects+=("$2"); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --scorecard) scorecard=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "tests/run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -86,6 +89,15 @@ for t in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
 done
 [ $status != 0 ] && [ $failed = 0 ] && failed=1   # a project that crashed or found no tests counts as a failure
+# The reliability scorecard: fault tests ([Fault] in tests/Common) joined with this run's outcomes.
+if compgen -G "$results/*.trx" >/dev/null; then
+  if dotnet run tools/scorecard.cs -- --out "$results/reliability.md" --command "$invocation" "$results"/*.trx >"$work/scorecard.log" 2>&1; then
+    [ $scorecard = 1 ] && cp "$results/reliability.md" docs/reliability.md && echo "tests/run.sh: scorecard written to docs/reliability.md"
+  else
+    echo "tests/run.sh: the scorecard could not be generated:"; tail -5 "$work/scorecard.log"
+    [ $scorecard = 1 ] && failed=$((failed + 1))
+  fi
+fi
 echo "test results: $results"
 echo "$passed passed, $failed failed"
 [ $status = 0 ] && [ $failed = 0 ]

@@ -9,6 +9,8 @@ public sealed class DemoResumeTests : IAsyncLifetime
 {
     readonly string _state = StateDirs.Create();
 
+    [Dggrn.Tests.Common.Fault("Stop local mode (SIGTERM) mid-trial and start it again",
+        "the same experiment resumes from checkpoints and completes")]
     [Fact]
     public async Task Demo_stopped_mid_trial_resumes_the_same_experiment_and_completes()
     {

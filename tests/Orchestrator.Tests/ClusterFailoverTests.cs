@@ -12,6 +12,8 @@ public sealed class ClusterFailoverTests
 {
     const string Admin = "cluster-admin-secret";
 
+    [Dggrn.Tests.Common.Fault("SIGKILL one of two silo processes (the scheduler's)",
+        "the survivor re-activates the scheduler and leasing goes on")]
     [Fact]
     [Trait("Category", "Cluster")]
     public async Task Two_silo_processes_cluster_through_postgres_and_survive_a_sigkill()

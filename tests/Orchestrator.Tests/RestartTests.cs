@@ -7,6 +7,8 @@ namespace Dggrn.Orchestrator.Tests;
 /// <summary>A restarted orchestrator rebuilds everything from PostgreSQL: queue, live leases, tokens, workers.</summary>
 public sealed class RestartTests
 {
+    [Dggrn.Tests.Common.Fault("Restart the only orchestrator while a worker holds a lease",
+        "live leases, the queue, tokens and workers survive; the worker's heartbeat renews its lease and its report completes the trial")]
     [Fact]
     public async Task A_restarted_orchestrator_carries_on_with_live_leases_and_the_queue()
     {

@@ -4,6 +4,8 @@ namespace Dggrn.Worker.Tests;
 
 public sealed class ChildExitTests
 {
+    [Dggrn.Tests.Common.Fault("A trial process dies of a signal or an exit code",
+        "the reported failure names the cause (SIGKILL, SIGSEGV, exit code)")]
     [Theory]
     [InlineData(137, "SIGKILL")]
     [InlineData(139, "SIGSEGV")]

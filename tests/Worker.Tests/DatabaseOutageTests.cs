@@ -25,6 +25,8 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
+    [Dggrn.Tests.Common.Fault("PostgreSQL stopped for 10 s mid-experiment",
+        "the trial completes on its first attempt with exactly the uninterrupted metrics; each metric batch is ingested once")]
     [Fact]
     public async Task StoppingPostgresForTenSecondsLosesAndDuplicatesNoMetric()
     {

@@ -14,6 +14,8 @@ public sealed class ResumeResolverTests : IDisposable
     static LeaseGrant Grant(Guid exp, Guid trial, CheckpointInfo? from) => new(trial, exp, 3, Guid.NewGuid(), DateTimeOffset.UtcNow.AddMinutes(1),
         new TrialConfig { Method = "noop", Dataset = new DatasetRef { Name = "p", Train = ["phantom:seed=1"], Test = ["phantom:seed=2"] } }, "id", from);
 
+    [Dggrn.Tests.Common.Fault("A stored checkpoint altered after upload (store level)",
+        "resume verifies the SHA-256, falls back to the previous good checkpoint and reports why")]
     [Fact]
     public async Task UploadIsVerifiedAndACorruptCheckpointFallsBackToThePreviousGoodOne()
     {
@@ -37,6 +39,8 @@ public sealed class ResumeResolverTests : IDisposable
         Assert.Contains(r.Problems, p => p.Contains("previous good checkpoint", StringComparison.Ordinal));
     }
 
+    [Dggrn.Tests.Common.Fault("Every recorded checkpoint missing from the store",
+        "the attempt starts from scratch and reports it")]
     [Fact]
     public async Task NoGoodCheckpointMeansAFreshStartThatIsReported()
     {

@@ -4,6 +4,8 @@ namespace Dggrn.Worker.Tests;
 
 public sealed class S3ServerRestartTests
 {
+    [Dggrn.Tests.Common.Fault("S3 server killed during a checkpoint upload, back after 2 s",
+        "the upload retries and completes with the exact bytes; it never claims success while the server is down")]
     [Fact]
     public async Task UploadCompletesWhenTheServerIsKilledMidUploadAndStartedAgain()
     {

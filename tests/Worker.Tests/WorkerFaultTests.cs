@@ -92,6 +92,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, Steps * Epochs).Select(i => (long)i), a.Where(kv => kv.Key.Name == "train/loss").Select(kv => kv.Key.Step));
     }
 
+    [Dggrn.Tests.Common.Fault("SIGKILL a worker while training",
+        "the trial resumes from its newest checkpoint on another worker; final metrics equal an uninterrupted run; every metric row present once; the orphaned trial process exits")]
     [Fact]
     public async Task KillMinus9MidEpochResumesOnAnotherWorkerWithTheUninterruptedMetrics()
     {
@@ -112,6 +114,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         Assert.Equal(2, done.Attempts);
     }
 
+    [Dggrn.Tests.Common.Fault("SIGKILL a worker while uploading a checkpoint",
+        "the trial resumes from the previous recorded checkpoint with the uninterrupted metrics; the unrecorded object is reported by reconcile")]
     [Fact]
     public async Task KillMinus9DuringACheckpointUploadResumesFromThePreviousCheckpointAndTheOrphanIsFound()
     {
@@ -134,6 +138,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         Assert.DoesNotContain(records, r => r.Attempt == 1 && r.Epoch == 2);
     }
 
+    [Dggrn.Tests.Common.Fault("SIGKILL a worker while evaluating",
+        "the trial resumes from the previous checkpoint; final metrics equal an uninterrupted run")]
     [Fact]
     public async Task KillMinus9DuringEvaluationResumesFromThePreviousCheckpointWithTheUninterruptedMetrics()
     {
@@ -148,6 +154,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         await FinishOnAFreshWorkerAsync(exp.Id, trial.Id, resumedFromEpoch: 1, baseline);
     }
 
+    [Dggrn.Tests.Common.Fault("SIGTERM a worker while training",
+        "it checkpoints mid-epoch, hands the lease back and exits 0 within the drain bound; the next worker resumes there with the uninterrupted metrics")]
     [Fact]
     public async Task SigtermDrainsCheckpointsMidEpochReleasesTheLeaseAndExitsZero()
     {
@@ -171,6 +179,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         await FinishOnAFreshWorkerAsync(exp.Id, trial.Id, resumedFromEpoch: 2, baseline);
     }
 
+    [Dggrn.Tests.Common.Fault("SIGTERM the trial process alone",
+        "the trial drains and is released, not failed, and completes; the worker keeps running")]
     [Fact]
     public async Task SigtermToTheTrialProcessAloneDrainsItInsteadOfFailingIt()
     {
@@ -188,6 +198,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         Assert.False(worker.HasExited);
     }
 
+    [Dggrn.Tests.Common.Fault("Freeze a worker and its trial (SIGSTOP) past the lease",
+        "the lease lapses and the trial is requeued; the stale trial process stops; the trial completes with every step once")]
     [Fact]
     public async Task AWorkerFrozenPastItsLeaseComesBackWithoutRacingTheRequeuedTrial()
     {
@@ -222,6 +234,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
             (await _orch.MetricsAsync(trial.Id)).Keys.Where(k => k.Name == "train/loss").Select(k => k.Step).Order());
     }
 
+    [Dggrn.Tests.Common.Fault("SIGKILL the trial process",
+        "the crash is reported with its cause, the trial is retried and completes; the worker survives")]
     [Fact]
     public async Task ACrashedTrialProcessIsReportedWithItsCauseAndRetried()
     {
@@ -238,6 +252,8 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         Assert.Contains(reasons, r => r.Contains("SIGKILL", StringComparison.Ordinal));
     }
 
+    [Dggrn.Tests.Common.Fault("A trial process stops making progress",
+        "it is killed after Worker:HungTrialSeconds, reported as hung, and the trial completes")]
     [Fact]
     public async Task AHungTrialIsKilledAndReported()
     {
