@@ -46,9 +46,12 @@ public static class ModelCli
         ["train"] = "train --model dggrn|resnet|bicubic|noop --blocks N --filters K --scale S --train PATH... --test PATH... [--epochs E] [--steps-per-epoch M]\n" +
                     "      [--batch B] [--seed N] [--threads T] [--device cpu|cuda|auto] [--lr X] [--patch-stride P] [--train-axes 0,1,2] [--test-axes 0,1,2]\n" +
                     "      [--no-augment] [--elastic P] [--early-stop E] [--log-every N] [--checkpoint-dir DIR] [--resume] [--examples-dir DIR] [--json]",
-        ["eval"] = "eval --method bicubic|CHECKPOINT_PATH --volume PATH --scale S [--axes 0,1,2] [--threads T] [--device D] [--per-slice] [--json]",
+        ["eval"] = "eval --method bicubic|nmu|lrtv --volume PATH --scale S [--param NAME=VALUE ...] [--axes 0,1,2] [--threads T] [--per-slice] [--json]\n" +
+                   "eval --method dggrn|resnet|scsr|recnn --checkpoint PATH --volume PATH [--scale S] [--axes 0,1,2] [--threads T] [--device D] [--per-slice] [--json]\n" +
+                   "eval --method CHECKPOINT_PATH --volume PATH [--scale S] ...   (older form: the checkpoint names its network)",
         ["data"] = "data phantom OUT.nii[.gz] --seed N [--grid XxYxZ]\ndata inspect PATH [--json]",
-        ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--train SRC...] [--json]",
+        ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--train SRC...] [--json]\n" +
+                    "bench classical --method nmu|lrtv [--scales 2,3,4] [--source SRC] [--axis 2] [--slices 4] [--param NAME=VALUE ...] [--json]",
     };
 
     static Task<int> Fail(int code, string message, Exception? details)
