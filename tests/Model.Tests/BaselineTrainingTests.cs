@@ -47,6 +47,35 @@ public sealed class BaselineTrainingTests(ITestOutputHelper output)
         Assert.Equal(result.Test.Overall.Psnr, again.Overall.Psnr);
     }
 
+    /// <summary>Cancels when the given global step's loss is reported, so the next step boundary checkpoints mid-epoch.</summary>
+    sealed class CancelAt(long step, CancellationTokenSource cts) : NullTrainingCallbacks
+    {
+        public CheckpointBlob? Last;
+        public override void OnTrainLoss(int epoch, long s, double loss) { if (s == step) cts.Cancel(); }
+        public override void OnCheckpoint(CheckpointBlob c) => Last = c;
+    }
+
+    /// <summary>Nothing outside the checkpoint (such as the cached interpolation matrices) may change a resumed run.</summary>
+    [Theory]
+    [InlineData("scsr")]
+    [InlineData("recnn")]
+    public void InterruptedAndResumedRunIsBitIdentical(string method)
+    {
+        var job = Job(method, epochs: 2, steps: 4, blocks: 1, filters: 8, lr: 1e-3);
+        var straight = new RecordingCallbacks();
+        var expected = Trainer.Run(job, straight, CancellationToken.None);
+        using var cts = new CancellationTokenSource();
+        var first = new CancelAt(5, cts);
+        Assert.Throws<OperationCanceledException>(() => Trainer.Run(job, first, cts.Token));
+        Assert.NotNull(first.Last);
+        Assert.False(first.Last!.EndOfEpoch);
+        var resumed = new RecordingCallbacks();
+        var actual = Trainer.Run(job with { Resume = first.Last.Data }, resumed, CancellationToken.None);
+        Assert.Equal(straight.Checkpoints[^1].Data, resumed.Checkpoints[^1].Data);
+        Assert.Equal(straight.Losses.Where(l => l.Step > 5), resumed.Losses);
+        Assert.Equal(expected.Test.Overall.Psnr, actual.Test.Overall.Psnr);
+    }
+
     [Theory]
     [InlineData("scsr")]
     [InlineData("recnn")]
