@@ -12,7 +12,12 @@ public sealed record DeviceInfo(string Name, string Kind, long MemoryBytes, int 
 public sealed record RegisterWorkerRequest(string Host, int Pid, DeviceInfo[] Devices, string Version, string? Name = null);
 
 /// <summary>Answer to a registration: the id to use and the timing contract.</summary>
-public sealed record RegisterWorkerResponse(string WorkerId, int HeartbeatSeconds, int LeaseTtlSeconds);
+/// <param name="WorkerId">The id to use in every later call.</param>
+/// <param name="HeartbeatSeconds">How often to heartbeat.</param>
+/// <param name="LeaseTtlSeconds">How long a lease lives without a heartbeat.</param>
+/// <param name="Refused">Set (and the registration not applied) when the id belongs to another live worker process;
+/// the HTTP API answers 409 with this reason.</param>
+public sealed record RegisterWorkerResponse(string WorkerId, int HeartbeatSeconds, int LeaseTtlSeconds, string? Refused = null);
 
 /// <summary>POST /api/workers/{id}/lease: ask for up to <see cref="MaxTrials"/> trials that fit.</summary>
 public sealed record LeaseRequest(int MaxTrials, string Device, long FreeMemoryBytes);

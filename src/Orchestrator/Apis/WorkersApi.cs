@@ -30,6 +30,7 @@ public static class WorkersApi
         if (await access.OwnerAsync(id, ct) is { } owner && owner != tokenId && !user.IsInRole(Roles.Admin))
             return ApiResults.Forbidden($"worker {id} is registered with another token");
         var response = await grains.GetGrain<IWorkerGrain>(id).RegisterAsync(request, tokenId);
+        if (response.Refused is { } inUse) return ApiResults.Problem(StatusCodes.Status409Conflict, inUse); // WorkerIdRule
         access.Remember(id, tokenId);
         return Results.Ok(response);
     }

@@ -9,6 +9,11 @@ using Microsoft.Extensions.Options;
 namespace Dggrn.Orchestrator.Grains;
 
 /// <summary>A worker process: its registration row and the heartbeats that renew its leases.</summary>
+/// <remarks>
+/// One worker id belongs to one live process (<see cref="WorkerIdRule"/>): a second process registering an id whose
+/// holder heartbeated within the lease TTL is refused; the same process registering again (a retried call) is not.
+/// The grain serialises registrations of one id, so two processes racing for it cannot both win.
+/// </remarks>
 public sealed class WorkerGrain(LeaseStore leases, IDbContextFactory<LabDbContext> db, IOptions<OrchestratorOptions> options) : Grain, IWorkerGrain
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -19,6 +24,9 @@ public sealed class WorkerGrain(LeaseStore leases, IDbContextFactory<LabDbContex
         await using var ctx = await db.CreateDbContextAsync();
         var w = await ctx.Workers.FirstOrDefaultAsync(x => x.Id == id);
         var now = DateTimeOffset.UtcNow;
+        var ttl = TimeSpan.FromSeconds(options.Value.LeaseTtlSeconds);
+        if (w is not null && WorkerIdRule.Conflict(id, w.Host, w.Pid, w.LastHeartbeatAt, request, now, ttl) is { } refused)
+            return new RegisterWorkerResponse(id, options.Value.HeartbeatSeconds, options.Value.LeaseTtlSeconds, refused);
         if (w is null)
         {
             w = new WorkerEntity { Id = id, Host = request.Host, RegisteredAt = now };

@@ -63,7 +63,16 @@ public static class WorkerHost
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var client = new OrchestratorClient(options.OrchestratorUrl, options.Token);
         var service = new WorkerService(options, client, devices, WorkerConfiguration.ChildEnvironment(options, store), Log);
-        await service.RunAsync(drain.Token);
+        try
+        {
+            await service.RunAsync(drain.Token);
+        }
+        catch (OrchestratorException e) when (service.WorkerId is null && !OrchestratorClient.IsTransient(e))
+        {
+            // Registration refused (the id is in use by a live worker, or the token may not act for it): a retry cannot help.
+            Console.Error.WriteLine($"dggrn-worker: registration refused: {e.Message}");
+            return 3;
+        }
         return 0;
     }
 }
