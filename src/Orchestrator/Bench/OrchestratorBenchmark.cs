@@ -12,7 +12,8 @@ namespace Dggrn.Orchestrator.Bench;
 /// <summary>`dggrn bench orchestrator`: lifecycles/s, submit-to-start latency, metric ingest rows/s, recovery after a worker dies.</summary>
 /// <remarks>
 /// Runs a real orchestrator (silo + Kestrel, in this process) on a fresh database of the given PostgreSQL server and drives
-/// it through the public HTTP API exactly as workers do: lease, started, metrics, complete, with "noop" trials.
+/// it through the public HTTP API exactly as workers do: lease, started, metrics, complete, with "noop" trials, once with
+/// batched reports (POST /api/workers/{id}/reports) and once with one report per request.
 /// Options: --pg CONNSTR (or ConnectionStrings__Lab / DGGRN_BENCH_PG), --trials N (1000), --slots N (16),
 /// --ingest-rows N (200000), --ttl SECONDS (10), --latency-samples N (100).
 /// </remarks>
@@ -51,13 +52,18 @@ public static class OrchestratorBenchmark
             var workerToken = (await user.PostAsync<CreateTokenResponse>("/api/tokens", new CreateTokenRequest("bench-worker", "worker"))).Token;
             var results = new List<(string, string)>();
 
-            await LifecyclesAsync(url, user, workerToken, 64, slots, "bench-warmup"); // JIT and pools warm, not reported
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var (lifecyclesPerSecond, perLifecycleMs) = await LifecyclesAsync(url, user, workerToken, trials, slots);
-            var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / trials;
-            results.Add(($"{trials} noop lifecycles, {slots} slots (lease, heartbeat, started, metrics, complete)", $"{lifecyclesPerSecond:0} lifecycles/s"));
-            results.Add(("CPU of this process (silo + API + bench clients; PostgreSQL not included) per lifecycle", $"{cpuMs:0.00} ms"));
-            results.Add(("slot time per lifecycle (ideal 0 for noop)", $"{perLifecycleMs:0.0} ms"));
+            foreach (var batched in new[] { true, false })
+            {
+                var how = batched ? "batched reports: lease, heartbeat, one started batch, one metrics + complete batch per worker round"
+                    : "one report per request: lease, heartbeat, started, metrics, complete";
+                await LifecyclesAsync(url, user, workerToken, 64, slots, batched, "bench-warmup"); // JIT and pools warm, not reported
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var (lifecyclesPerSecond, perLifecycleMs) = await LifecyclesAsync(url, user, workerToken, trials, slots, batched);
+                var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / trials;
+                results.Add(($"{trials} noop lifecycles, {slots} slots, {how}", $"{lifecyclesPerSecond:0} lifecycles/s"));
+                results.Add(("  CPU of this process (silo + API + bench clients; PostgreSQL not included) per lifecycle", $"{cpuMs:0.00} ms"));
+                results.Add(("  slot time per lifecycle (ideal 0 for noop)", $"{perLifecycleMs:0.0} ms"));
+            }
             var (p50, p99) = await SubmitToStartAsync(url, user, workerToken, samples);
             results.Add(($"submit-to-start, idle cluster, {samples} one-trial submits", $"p50 {p50:0.0} ms, p99 {p99:0.0} ms"));
             var ingest = await IngestAsync(url, user, workerToken, rows);
@@ -82,7 +88,8 @@ public static class OrchestratorBenchmark
         $"name: {name}\ndatasets: [{{ name: P, train: [\"phantom:seed=1\"], test: [\"phantom:seed=2\"] }}]\n" +
         $"grid: [{{ methods: [noop], seed: [{string.Join(",", Enumerable.Range(0, n))}] }}]\n";
 
-    static async Task<(double PerSecond, double SlotMsPerLifecycle)> LifecyclesAsync(Uri url, BenchClient user, string token, int trials, int slots, string name = "bench-lifecycles")
+    static async Task<(double PerSecond, double SlotMsPerLifecycle)> LifecyclesAsync(Uri url, BenchClient user, string token, int trials, int slots,
+        bool batched, string name = "bench-lifecycles")
     {
         var workers = Enumerable.Range(0, Math.Max(1, slots / 4)).Select(_ => new BenchClient(url, token)).ToList();
         var ids = await Task.WhenAll(workers.Select(w => w.RegisterAsync(4)));
@@ -98,11 +105,17 @@ public static class OrchestratorBenchmark
                 // A real worker heartbeats the leases it holds; under CPU starvation this keeps short TTLs honest.
                 await w.PostAsync<HeartbeatResponse>($"/api/workers/{ids[i]}/heartbeat",
                     new HeartbeatRequest([.. grants.Select(g => new TrialProgress(g.TrialId, g.LeaseId, 0, 0))], 0));
-                await Task.WhenAll(grants.Select(async g =>
+                if (batched)
                 {
-                    await RunNoopAsync(w, g, 3);
-                    Interlocked.Increment(ref done);
-                }));
+                    await RunNoopBatchAsync(w, ids[i], grants, 3);
+                    Interlocked.Add(ref done, grants.Length);
+                }
+                else
+                    await Task.WhenAll(grants.Select(async g =>
+                    {
+                        await RunNoopAsync(w, g, 3);
+                        Interlocked.Increment(ref done);
+                    }));
             }
         }));
         var seconds = sw.Elapsed.TotalSeconds;
@@ -110,14 +123,31 @@ public static class OrchestratorBenchmark
         return (trials / seconds, seconds * 1000 * slots / trials);
     }
 
+    static MetricBatch NoopMetrics(LeaseGrant g, int points, DateTimeOffset now) => new(g.LeaseId, g.Attempt, 0,
+        [.. Enumerable.Range(0, points).Select(i => new MetricPoint("train/loss", i, 1, 1.0 / (i + 1), now))]);
+
+    static TrialCompletedRequest NoopResult(LeaseGrant g) => new(g.LeaseId, 1,
+        new EvalResult { Method = "noop", Overall = new AxisResult { Slices = 1, Psnr = 1, Ssim = 1 } }, 0, 0);
+
+    /// <summary>A worker that batches: its trials' starts in one request, their metrics and results in another.</summary>
+    static async Task RunNoopBatchAsync(BenchClient w, string worker, LeaseGrant[] grants, int points)
+    {
+        await Check(await w.PostAsync<WorkerReportBatchResponse>($"/api/workers/{worker}/reports", new WorkerReportBatch(
+            [.. grants.Select(g => new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null)))])));
+        var now = DateTimeOffset.UtcNow;
+        await Check(await w.PostAsync<WorkerReportBatchResponse>($"/api/workers/{worker}/reports", new WorkerReportBatch(
+            [.. grants.Select(g => new WorkerReport(g.TrialId, Metrics: NoopMetrics(g, points, now))),
+             .. grants.Select(g => new WorkerReport(g.TrialId, Complete: NoopResult(g)))])));
+
+        static Task Check(WorkerReportBatchResponse r) => r.Outcomes.FirstOrDefault(o => o.Status != 200) is { } bad
+            ? throw new InvalidOperationException($"batched {bad.Kind} of trial {bad.TrialId}: {bad.Status} {bad.Error}") : Task.CompletedTask;
+    }
+
     static async Task RunNoopAsync(BenchClient w, LeaseGrant g, int points)
     {
         await w.PostAsync($"/api/trials/{g.TrialId}/started", new TrialStartedRequest(g.LeaseId, null));
-        var now = DateTimeOffset.UtcNow;
-        await w.PostAsync($"/api/trials/{g.TrialId}/metrics", new MetricBatch(g.LeaseId, g.Attempt, 0,
-            [.. Enumerable.Range(0, points).Select(i => new MetricPoint("train/loss", i, 1, 1.0 / (i + 1), now))]));
-        await w.PostAsync($"/api/trials/{g.TrialId}/complete", new TrialCompletedRequest(g.LeaseId, 1,
-            new EvalResult { Method = "noop", Overall = new AxisResult { Slices = 1, Psnr = 1, Ssim = 1 } }, 0, 0));
+        await w.PostAsync($"/api/trials/{g.TrialId}/metrics", NoopMetrics(g, points, DateTimeOffset.UtcNow));
+        await w.PostAsync($"/api/trials/{g.TrialId}/complete", NoopResult(g));
     }
 
     static async Task<(double P50, double P99)> SubmitToStartAsync(Uri url, BenchClient user, string token, int samples)

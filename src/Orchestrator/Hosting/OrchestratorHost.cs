@@ -54,6 +54,7 @@ public static class OrchestratorHost
         app.MapTrialsApi();
         app.MapWorkersApi();
         app.MapWorkerTrialsApi();
+        app.MapWorkerBatchApi();
         app.MapClusterApi();
         return app;
     }

@@ -76,6 +76,7 @@ public static class SiloSetup
         services.AddSingleton<ControlStore>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<WorkerReports>();
+        services.AddSingleton<ReportBatches>();
         services.AddSingleton<MetricIngestor>();
         services.AddSingleton<DatasetResolver>();
         services.AddSingleton<SpecCompiler>();

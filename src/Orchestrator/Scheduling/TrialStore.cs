@@ -14,56 +14,132 @@ public sealed class TrialStore(NpgsqlDataSource data)
     const string Live = "t.id = @id AND t.lease_id = @lease AND t.state IN ('Leased','Running')";
 
     /// <summary>Leased -> Running.</summary>
-    public async Task<OpResult> StartedAsync(Guid trialId, TrialStartedRequest r, CancellationToken ct = default)
+    public async Task<OpResult> StartedAsync(Guid trialId, TrialStartedRequest r, CancellationToken ct = default) =>
+        (await StartedAsync(null, [(trialId, r)], ct))[0];
+
+    /// <summary>Leased -> Running for several trials in one statement; one outcome per item, in order.</summary>
+    /// <param name="workerId">When set, only trials whose live lease this worker holds apply (batched reports).</param>
+    /// <param name="items">Trial and report pairs.</param>
+    /// <param name="ct">Cancellation.</param>
+    public async Task<OpResult[]> StartedAsync(string? workerId, IReadOnlyList<(Guid Trial, TrialStartedRequest Report)> items, CancellationToken ct = default)
     {
+        if (items.Count == 0) return [];
+        const string sql = """
+            WITH i AS (SELECT * FROM unnest(@ids, @leases, @resumed) AS i(id, lease, resumed)),
+            old AS (SELECT t.id, t.state, t.worker_id FROM trials t JOIN i ON i.id = t.id
+                    WHERE t.lease_id = i.lease AND t.state = 'Leased' AND (@w::text IS NULL OR t.worker_id = @w)
+                    ORDER BY t.id FOR UPDATE OF t),
+            upd AS (UPDATE trials t SET state = 'Running', resumed_from_epoch = coalesce(i.resumed, t.resumed_from_epoch),
+                      started_at = coalesce(t.started_at, now()), updated_at = now()
+                    FROM old JOIN i ON i.id = old.id WHERE t.id = old.id
+                    RETURNING t.id, old.state AS from_state, t.state AS to_state, coalesce(t.worker_id, old.worker_id) AS worker_id,
+                              t.attempt, i.resumed),
+            ins AS (INSERT INTO trial_transitions (trial_id, from_state, to_state, reason, worker_id, attempt, at)
+                    SELECT id, from_state, to_state, CASE WHEN resumed IS NULL THEN 'started' ELSE 'resumed from epoch ' || resumed END,
+                           worker_id, attempt, now() FROM upd)
+            SELECT id FROM upd
+            """;
+        var unique = Unique(items);
         await using var c = await data.OpenConnectionAsync(ct);
-        var rows = await TrialTransitions.ApplyAsync(c, "t.id = @id AND t.lease_id = @lease AND t.state = 'Leased'",
-            "state = 'Running', resumed_from_epoch = coalesce(@resumed, t.resumed_from_epoch), started_at = coalesce(t.started_at, now())",
-            "CASE WHEN @resumed::int IS NULL THEN 'started' ELSE 'resumed from epoch ' || @resumed::int END",
-            [new("id", trialId), new("lease", r.LeaseId), new("resumed", NpgsqlDbType.Integer) { Value = (object?)r.ResumedFromEpoch ?? DBNull.Value }], ct: ct);
-        return rows.Count > 0 ? OpResult.Ok : await ExplainAsync(c, trialId, r.LeaseId, "Running", ct);
+        var applied = new HashSet<Guid>();
+        await using (var cmd = new NpgsqlCommand(sql, c))
+        {
+            cmd.Parameters.AddWithValue("ids", unique.Select(x => x.Trial).ToArray());
+            cmd.Parameters.AddWithValue("leases", unique.Select(x => x.Report.LeaseId).ToArray());
+            cmd.Parameters.Add(new NpgsqlParameter("resumed", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = unique.Select(x => x.Report.ResumedFromEpoch).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("w", NpgsqlDbType.Text) { Value = (object?)workerId ?? DBNull.Value });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) applied.Add(r.GetGuid(0));
+        }
+        // A retried start of a trial that already went on (even to its end) under the same lease did apply.
+        return await OutcomesAsync(c, workerId, items, x => x.LeaseId, applied, "Running|Succeeded", ct);
     }
 
     /// <summary>Running -> Succeeded with the final evaluation (per-axis rows with per-slice values).</summary>
-    public async Task<OpResult> CompleteAsync(Guid trialId, TrialCompletedRequest r, CancellationToken ct = default)
+    public async Task<OpResult> CompleteAsync(Guid trialId, TrialCompletedRequest r, CancellationToken ct = default) =>
+        (await CompleteAsync(null, [(trialId, r)], ct))[0];
+
+    /// <summary>Leased or Running -> Succeeded for several trials in one transaction; one outcome per item, in order.</summary>
+    /// <param name="workerId">When set, only trials whose live lease this worker holds apply (batched reports).</param>
+    /// <param name="items">Trial and report pairs.</param>
+    /// <param name="ct">Cancellation.</param>
+    public async Task<OpResult[]> CompleteAsync(string? workerId, IReadOnlyList<(Guid Trial, TrialCompletedRequest Report)> items, CancellationToken ct = default)
     {
-        await using var c = await data.OpenConnectionAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var rows = await TrialTransitions.ApplyAsync(c, Live,
-            """
-            state = 'Succeeded', result_json = @result::jsonb, epoch = @epoch, parameters = @params, seconds = @secs,
-            best_psnr = greatest(@psnr, (SELECT max(value) FROM metrics m WHERE m.trial_id = t.id AND m.name = 'test/psnr')),
-            lease_expires_at = NULL, finished_at = now(), error = NULL
-            """,
-            "'completed'",
-            [new("id", trialId), new("lease", r.LeaseId), new("result", JsonSerializer.Serialize(r.Result, Json)), new("epoch", r.Epoch),
-             new("params", r.Parameters), new("secs", r.Seconds), new("psnr", r.Result.Overall.Psnr)], ct: ct);
-        if (rows.Count == 0)
-        {
-            await tx.RollbackAsync(ct);
-            return await ExplainAsync(c, trialId, r.LeaseId, "Succeeded", ct);
-        }
-        const string eval = """
-            INSERT INTO evaluations (trial_id, epoch, axis, slices, psnr, ssim, per_slice_psnr, per_slice_ssim)
-            SELECT @id, @epoch, a.axis, a.slices, a.psnr, a.ssim, a.pp, a.ps
-            FROM jsonb_to_recordset(@axes::jsonb) AS a(axis int, slices int, psnr float8, ssim float8, pp float8[], ps float8[])
-            ON CONFLICT (trial_id, epoch, axis) DO UPDATE SET slices = excluded.slices, psnr = excluded.psnr, ssim = excluded.ssim,
-              per_slice_psnr = excluded.per_slice_psnr, per_slice_ssim = excluded.per_slice_ssim
+        if (items.Count == 0) return [];
+        // One statement finishes the trials, writes their transitions and their evaluation rows (one per axis plus
+        // "overall" as axis -1); the experiments' states are recomputed by a second statement, which must see the new states.
+        const string sql = """
+            WITH i AS (SELECT * FROM unnest(@ids, @leases, @results, @axes, @epochs, @params, @secs, @psnr)
+                         AS i(id, lease, result, axes, epoch, params, secs, psnr)),
+            old AS (SELECT t.id, t.state, t.worker_id FROM trials t JOIN i ON i.id = t.id
+                    WHERE t.lease_id = i.lease AND t.state IN ('Leased','Running') AND (@w::text IS NULL OR t.worker_id = @w)
+                    ORDER BY t.id FOR UPDATE OF t),
+            upd AS (UPDATE trials t SET state = 'Succeeded', result_json = i.result::jsonb, epoch = i.epoch, parameters = i.params,
+                      seconds = i.secs, lease_expires_at = NULL, finished_at = now(), error = NULL, updated_at = now(),
+                      best_psnr = greatest(i.psnr, (SELECT max(value) FROM metrics m WHERE m.trial_id = t.id AND m.name = 'test/psnr'))
+                    FROM old JOIN i ON i.id = old.id WHERE t.id = old.id
+                    RETURNING t.id, t.experiment_id, old.state AS from_state, t.state AS to_state,
+                              coalesce(t.worker_id, old.worker_id) AS worker_id, t.attempt, i.epoch, i.axes),
+            ins AS (INSERT INTO trial_transitions (trial_id, from_state, to_state, reason, worker_id, attempt, at)
+                    SELECT id, from_state, to_state, 'completed', worker_id, attempt, now() FROM upd),
+            ev AS (INSERT INTO evaluations (trial_id, epoch, axis, slices, psnr, ssim, per_slice_psnr, per_slice_ssim)
+                   SELECT u.id, u.epoch, a.axis, a.slices, a.psnr, a.ssim, a.pp, a.ps
+                   FROM upd u CROSS JOIN LATERAL jsonb_to_recordset(u.axes::jsonb)
+                     AS a(axis int, slices int, psnr float8, ssim float8, pp float8[], ps float8[])
+                   ON CONFLICT (trial_id, epoch, axis) DO UPDATE SET slices = excluded.slices, psnr = excluded.psnr, ssim = excluded.ssim,
+                     per_slice_psnr = excluded.per_slice_psnr, per_slice_ssim = excluded.per_slice_ssim)
+            SELECT id, experiment_id FROM upd
             """;
-        var axes = r.Result.Axes.Select(kv => (Axis: int.TryParse(kv.Key, out var a) ? a : -2, kv.Value))
-            .Append((Axis: -1, r.Result.Overall)).Where(x => x.Axis >= -1)
-            .Select(x => new { axis = x.Axis, slices = x.Item2.Slices, psnr = x.Item2.Psnr, ssim = x.Item2.Ssim,
-                pp = x.Item2.PerSlicePsnr ?? [], ps = x.Item2.PerSliceSsim ?? [] });
-        await using (var cmd = new NpgsqlCommand(eval, c))
+        var unique = Unique(items);
+        await using var c = await data.OpenConnectionAsync(ct);
+        var applied = new HashSet<Guid>();
+        var experiments = new HashSet<Guid>();
+        await using (var tx = await c.BeginTransactionAsync(ct))
         {
-            cmd.Parameters.AddWithValue("id", trialId);
-            cmd.Parameters.AddWithValue("epoch", r.Epoch);
-            cmd.Parameters.AddWithValue("axes", JsonSerializer.Serialize(axes));
-            await cmd.ExecuteNonQueryAsync(ct);
+            await using (var cmd = new NpgsqlCommand(sql, c, tx))
+            {
+                cmd.Parameters.AddWithValue("ids", unique.Select(x => x.Trial).ToArray());
+                cmd.Parameters.AddWithValue("leases", unique.Select(x => x.Report.LeaseId).ToArray());
+                cmd.Parameters.AddWithValue("results", unique.Select(x => JsonSerializer.Serialize(x.Report.Result, Json)).ToArray());
+                cmd.Parameters.AddWithValue("axes", unique.Select(x => AxesJson(x.Report.Result)).ToArray());
+                cmd.Parameters.AddWithValue("epochs", unique.Select(x => x.Report.Epoch).ToArray());
+                cmd.Parameters.AddWithValue("params", unique.Select(x => x.Report.Parameters).ToArray());
+                cmd.Parameters.AddWithValue("secs", unique.Select(x => x.Report.Seconds).ToArray());
+                cmd.Parameters.AddWithValue("psnr", unique.Select(x => x.Report.Result.Overall.Psnr).ToArray());
+                cmd.Parameters.Add(new NpgsqlParameter("w", NpgsqlDbType.Text) { Value = (object?)workerId ?? DBNull.Value });
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                {
+                    applied.Add(r.GetGuid(0));
+                    experiments.Add(r.GetGuid(1));
+                }
+            }
+            await TrialTransitions.RefreshExperimentsAsync(c, experiments, ct);
+            await tx.CommitAsync(ct);
         }
-        await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(x => x.ExperimentId), ct);
-        await tx.CommitAsync(ct);
-        return OpResult.Ok;
+        return await OutcomesAsync(c, workerId, items, x => x.LeaseId, applied, "Succeeded", ct);
+    }
+
+    /// <summary>The evaluation rows of a result as JSON: one per axis, plus "overall" as axis -1.</summary>
+    static string AxesJson(Contracts.Trials.EvalResult result) => JsonSerializer.Serialize(
+        result.Axes.Select(kv => (Axis: int.TryParse(kv.Key, out var a) ? a : -2, kv.Value))
+            .Append((Axis: -1, result.Overall)).Where(x => x.Axis >= -1)
+            .Select(x => new { axis = x.Axis, slices = x.Item2.Slices, psnr = x.Item2.Psnr, ssim = x.Item2.Ssim,
+                pp = x.Item2.PerSlicePsnr ?? [], ps = x.Item2.PerSliceSsim ?? [] }));
+
+    /// <summary>The last report per trial: a trial changes state once per statement.</summary>
+    static List<(Guid Trial, T Report)> Unique<T>(IReadOnlyList<(Guid Trial, T Report)> items) =>
+        items.GroupBy(x => x.Trial).Select(g => g.Last()).ToList();
+
+    /// <summary>OK for applied items; for the rest, why not (see <see cref="ExplainAsync"/>).</summary>
+    async Task<OpResult[]> OutcomesAsync<T>(NpgsqlConnection c, string? workerId, IReadOnlyList<(Guid Trial, T Report)> items,
+        Func<T, Guid> lease, HashSet<Guid> applied, string idempotentState, CancellationToken ct)
+    {
+        var outcomes = new OpResult[items.Count];
+        for (int n = 0; n < items.Count; n++)
+            outcomes[n] = applied.Contains(items[n].Trial) ? OpResult.Ok
+                : await ExplainAsync(c, items[n].Trial, lease(items[n].Report), idempotentState, ct, workerId);
+        return outcomes;
     }
 
     /// <summary>A failure: back to Pending while attempts remain and the error is retryable, else Failed.</summary>
@@ -104,16 +180,21 @@ public sealed class TrialStore(NpgsqlDataSource data)
         return OpResult.Ok;
     }
 
-    /// <summary>Why a conditional update applied to nothing: unknown trial, stale lease, or an already-applied retry (OK).</summary>
-    static async Task<OpResult> ExplainAsync(NpgsqlConnection c, Guid trialId, Guid leaseId, string? idempotentState, CancellationToken ct)
+    /// <summary>Why a conditional update applied to nothing: unknown trial, stale lease, a lease of another worker, or an
+    /// already-applied retry (OK: same lease, state among the '|'-separated <c>idempotentState</c>s).</summary>
+    internal static async Task<OpResult> ExplainAsync(NpgsqlConnection c, Guid trialId, Guid leaseId, string? idempotentState, CancellationToken ct,
+        string? workerId = null)
     {
-        await using var cmd = new NpgsqlCommand("SELECT lease_id, state FROM trials WHERE id = @id", c);
+        await using var cmd = new NpgsqlCommand("SELECT lease_id, state, worker_id FROM trials WHERE id = @id", c);
         cmd.Parameters.AddWithValue("id", trialId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return OpResult.NotFound($"trial {trialId} does not exist");
         var lease = r.IsDBNull(0) ? (Guid?)null : r.GetGuid(0);
         var state = r.GetString(1);
-        if (lease == leaseId && state == idempotentState) return OpResult.Ok;
+        // A lease id names one grant to one worker: presented by another worker it is refused outright.
+        if (lease == leaseId && workerId is not null && (r.IsDBNull(2) ? null : r.GetString(2)) != workerId)
+            return new OpResult(403, $"lease {leaseId} of trial {trialId} is not held by worker {workerId}");
+        if (lease == leaseId && idempotentState is not null && idempotentState.Split('|').Contains(state)) return OpResult.Ok;
         return OpResult.Conflict(lease == leaseId
             ? $"trial {trialId} is {state}; the report does not apply"
             : $"lease {leaseId} is not the live lease of trial {trialId} (state {state})");

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace Dggrn.Contracts.Api;
+
+/// <summary>One report in a <see cref="WorkerReportBatch"/>: exactly one of the report bodies is set.</summary>
+/// <remarks>The bodies are the same records the one-report endpoints take, so a batch changes only how many
+/// reports travel per request, never what a report means.</remarks>
+public sealed record WorkerReport(
+    Guid TrialId,
+    TrialStartedRequest? Started = null,
+    MetricBatch? Metrics = null,
+    TrialCompletedRequest? Complete = null,
+    TrialFailedRequest? Failed = null,
+    TrialReleaseRequest? Release = null)
+{
+    /// <summary>The report's kind ("started", "metrics", "complete", "failed", "release"), or null unless exactly one body is set.</summary>
+    [JsonIgnore]
+    public string? Kind =>
+        new (string Kind, object? Body)[] { ("started", Started), ("metrics", Metrics), ("complete", Complete), ("failed", Failed), ("release", Release) }
+            .Where(x => x.Body is not null).Select(x => x.Kind).ToArray() is [var only] ? only : null;
+}
+
+/// <summary>POST /api/workers/{id}/reports: several reports of one worker about the trials it holds, in one request.</summary>
+/// <remarks>Reports apply in phases — every "started", then every "metrics", then every "complete", "failed" and
+/// "release" — so a batch may carry a trial's whole short life (started, its metrics, complete).</remarks>
+public sealed record WorkerReportBatch(WorkerReport[] Reports);
+
+/// <summary>The outcome of one report: <see cref="Status"/> is the HTTP status the one-report endpoint would have answered.</summary>
+public sealed record ReportOutcome(Guid TrialId, string Kind, int Status, string? Error);
+
+/// <summary>Answer to a <see cref="WorkerReportBatch"/>: one outcome per report, in the request's order.</summary>
+public sealed record WorkerReportBatchResponse(ReportOutcome[] Outcomes);

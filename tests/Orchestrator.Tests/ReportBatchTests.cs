@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dggrn.Contracts.Api;
+using Dggrn.Contracts.Trials;
+using Npgsql;
+
+namespace Dggrn.Orchestrator.Tests;
+
+/// <summary>POST /api/workers/{id}/reports against a real silo and PostgreSQL: same meaning and checks as one report per request.</summary>
+public sealed class ReportBatchTests : IAsyncLifetime
+{
+    OrchestratorServer _s = null!;
+
+    public async Task InitializeAsync() => _s = await OrchestratorServer.StartAsync();
+    public async Task DisposeAsync() => await _s.DisposeAsync();
+
+    static EvalResult Result(double psnr) => new()
+    {
+        Method = "noop", Scale = 2,
+        Overall = new AxisResult { Slices = 2, Psnr = psnr, Ssim = 0.5, PerSlicePsnr = [psnr - 1, psnr + 1], PerSliceSsim = [0.5, 0.5] },
+        Axes = new() { ["2"] = new AxisResult { Slices = 2, Psnr = psnr, Ssim = 0.5 } },
+    };
+
+    static async Task<(HttpStatusCode Status, ReportOutcome[] Outcomes, string Body)> PostAsync(HttpClient http, string worker, params WorkerReport[] reports)
+    {
+        var r = await http.PostAsJsonAsync($"/api/workers/{worker}/reports", new WorkerReportBatch(reports));
+        var body = await r.Content.ReadAsStringAsync();
+        var outcomes = r.IsSuccessStatusCode ? JsonSerializer.Deserialize<WorkerReportBatchResponse>(body, OrchestratorServer.Json)!.Outcomes : [];
+        return (r.StatusCode, outcomes, body);
+    }
+
+    [Fact]
+    public async Task A_batch_carries_whole_lives_and_a_retried_batch_changes_nothing()
+    {
+        var exp = await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(3, "batch"));
+        var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
+        var grants = await w.LeaseAsync(3);
+        Assert.Equal(3, grants.Length);
+        var at = DateTimeOffset.UtcNow;
+        // Deliberately out of phase order: the server applies started, then metrics, then complete.
+        WorkerReport[] reports =
+        [
+            .. grants.Select((g, n) => new WorkerReport(g.TrialId, Complete: new TrialCompletedRequest(g.LeaseId, 1, Result(30 + n), 10, 0.5))),
+            .. grants.Select((g, n) => new WorkerReport(g.TrialId, Metrics: new MetricBatch(g.LeaseId, 1, 0,
+                [new("train/loss", 5, 1, 0.5 + n, at), new("test/psnr", 5, 1, 40 + n, at)]))),
+            .. grants.Select(g => new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null))),
+        ];
+
+        var first = await PostAsync(w.Http, w.Id, reports);
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(reports.Select(r => (r.TrialId, r.Kind, 200)), first.Outcomes.Select(o => (o.TrialId, (string?)o.Kind, o.Status)));
+        var retry = await PostAsync(w.Http, w.Id, reports);
+        Assert.All(retry.Outcomes, o => Assert.Equal(200, o.Status));
+
+        var detail = await TestSpecs.DetailAsync(_s.Admin, exp.Id);
+        Assert.Equal("Succeeded", detail.State);
+        foreach (var (g, n) in grants.Select((g, n) => (g, n)))
+        {
+            Assert.Equal(["Pending", "Leased", "Running", "Succeeded"], await LeaseLifecycleTests.TransitionsAsync(_s.Database.ConnectionString, g.TrialId));
+            var t = detail.Trials.Single(x => x.Id == g.TrialId);
+            Assert.Equal(30.0 + n, t.Metrics["test/psnr"]);
+            // best PSNR: the larger of the final evaluation and every reported test/psnr (40 + n, stored before complete applied)
+            Assert.Equal(40.0 + n, t.BestPsnr);
+        }
+        Assert.Equal(6L, await ScalarAsync("SELECT count(*) FROM metrics WHERE trial_id = ANY(@ids)", grants.Select(g => g.TrialId).ToArray()));
+        Assert.Equal(6L, await ScalarAsync("SELECT count(*) FROM evaluations WHERE trial_id = ANY(@ids)", grants.Select(g => g.TrialId).ToArray()));
+    }
+
+    [Fact]
+    public async Task Each_report_keeps_its_own_outcome()
+    {
+        await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(2, "mixed"));
+        var a = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
+        var b = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
+        var grants = await a.LeaseAsync(2);
+        Assert.Equal(2, grants.Length);
+        (await _s.Admin.PostAsync($"/api/trials/{grants[0].TrialId}/cancel", null)).EnsureSuccessStatusCode();
+
+        var (status, outcomes, _) = await PostAsync(a.Http, a.Id,
+            [.. grants.Select(g => new WorkerReport(g.TrialId, Complete: new TrialCompletedRequest(g.LeaseId, 1, Result(20), 1, 1)))]);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal([409, 200], outcomes.Select(o => o.Status));
+        Assert.Contains("Cancelled", outcomes[0].Error);
+
+        // Worker b presents a's lease through its own address: refused for that report, nothing changes.
+        var stolen = await PostAsync(b.Http, b.Id, new WorkerReport(grants[1].TrialId, Failed: new TrialFailedRequest(grants[1].LeaseId, "x", false)));
+        Assert.Equal(403, Assert.Single(stolen.Outcomes).Status);
+        Assert.Equal("Succeeded", (string)(await ScalarAsync("SELECT state FROM trials WHERE id = ANY(@ids)", [grants[1].TrialId]))!);
+        // ... and may not speak for a at all.
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(b.Http, a.Id, new WorkerReport(grants[1].TrialId,
+            Release: new TrialReleaseRequest(grants[1].LeaseId, "x")))).Status);
+    }
+
+    [Fact]
+    public async Task A_malformed_batch_is_refused_whole_with_the_place_named()
+    {
+        var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
+        var id = Guid.NewGuid();
+        var lease = Guid.NewGuid();
+        var bad = await PostAsync(w.Http, w.Id,
+            new WorkerReport(id, Started: new TrialStartedRequest(lease, null)),
+            new WorkerReport(id, Started: new TrialStartedRequest(lease, null), Release: new TrialReleaseRequest(lease, "x")),
+            new WorkerReport(id));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("reports[1]: expected exactly one of", bad.Body);
+        Assert.Contains("reports[2]", bad.Body);
+        Assert.DoesNotContain("reports[0]", bad.Body);
+
+        var tooMany = await PostAsync(w.Http, w.Id, [.. Enumerable.Range(0, 1001).Select(_ => new WorkerReport(id, Started: new TrialStartedRequest(lease, null)))]);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.Status);
+        Assert.Contains("at most 1000 reports", tooMany.Body);
+
+        var unknown = await PostAsync(w.Http, w.Id, new WorkerReport(id, Started: new TrialStartedRequest(lease, null)));
+        Assert.Equal(404, Assert.Single(unknown.Outcomes).Status);
+    }
+
+    async Task<object?> ScalarAsync(string sql, Guid[] ids)
+    {
+        await using var c = new NpgsqlConnection(_s.Database.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, c);
+        cmd.Parameters.AddWithValue("ids", ids);
+        return await cmd.ExecuteScalarAsync();
+    }
+}
