@@ -23,8 +23,19 @@ public sealed class LocalCheckpointStore(string root) : ICheckpointStore
     public async Task PutAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
     {
         var path = PathOf(key);
-        await WriteAtomicAsync(MetaPathOf(key), JsonSerializer.SerializeToUtf8Bytes(Normalise(metadata)), ct);
-        await WriteAtomicAsync(path, data, ct);
+        try
+        {
+            await WriteAtomicAsync(MetaPathOf(key), JsonSerializer.SerializeToUtf8Bytes(Normalise(metadata)), ct);
+            await WriteAtomicAsync(path, data, ct);
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            // No object without its metadata, and no metadata without its object.
+            if (!File.Exists(path)) DeleteIfPresent(MetaPathOf(key));
+            // The raw error names a temporary file only; say which store, which key and what to do.
+            throw new IOException($"checkpoint store {_root}: no space left on the device writing '{key}' ({data.Length} bytes) to {path}: " +
+                                  "free space there or point CheckpointStore:LocalPath at a larger disk; nothing was stored under the key", e);
+        }
     }
 
     /// <inheritdoc />
@@ -77,6 +88,9 @@ public sealed class LocalCheckpointStore(string root) : ICheckpointStore
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException) { }
         return new BlobInfo(key, f.Length, new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero), meta);
     }
+
+    /// <summary>ENOSPC (28) or EDQUOT (122): the filesystem or the user's quota is full.</summary>
+    static bool IsDiskFull(IOException e) => e.HResult is 28 or 122 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
     static void DeleteIfPresent(string path)
     {
