@@ -9,7 +9,7 @@ namespace Dggrn.Model.Tests;
 /// process like `./dggrn eval` runs them.</summary>
 public sealed class ClassicalCliTests : IDisposable
 {
-    const string Volume = "phantom:seed=2,grid=32x36x30";
+    const string Volume = "phantom:seed=2,grid=32x36x16";
     readonly string dir = Directory.CreateTempSubdirectory("dggrn-classical-cli-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
@@ -34,9 +34,11 @@ public sealed class ClassicalCliTests : IDisposable
     {
         var (code, bicubic, err) = Run("eval", "--method", "bicubic", "--volume", Volume, "--scale", "2", "--axes", "2", "--json");
         Assert.True(code == 0, err);
+        var outputs = new Dictionary<string, string>();
         foreach (var method in new[] { "nmu", "lrtv" })
         {
             (code, var output, err) = Run("eval", "--method", method, "--volume", Volume, "--scale", "2", "--axes", "2", "--threads", "2", "--json");
+            outputs[method] = output;
             Assert.True(code == 0, err);
             var e = JsonDocument.Parse(output).RootElement;
             Assert.Equal(method, e.GetProperty("method").GetString());
@@ -45,10 +47,9 @@ public sealed class ClassicalCliTests : IDisposable
             Assert.True(Psnr(output) > Psnr(bicubic), $"{method} {Psnr(output)} vs bicubic {Psnr(bicubic)}");
         }
         // A parameter reaches the method: one NMU iteration gives a different result from the default run to convergence.
-        var (_, full, _) = Run("eval", "--method", "nmu", "--volume", Volume, "--scale", "2", "--axes", "2", "--json");
         (code, var one, err) = Run("eval", "--method", "nmu", "--volume", Volume, "--scale", "2", "--axes", "2", "--param", "maxIterations=1", "--json");
         Assert.True(code == 0, err);
-        Assert.NotEqual(Psnr(full), Psnr(one));
+        Assert.NotEqual(Psnr(outputs["nmu"]), Psnr(one));
     }
 
     [Fact]

@@ -9,8 +9,17 @@ using Xunit.Abstractions;
 namespace Dggrn.Model.Tests;
 
 /// <summary>NMU and LRTV (src/Model/Classical) on inputs whose right answer is known, and against bicubic on a phantom.</summary>
-public sealed class ClassicalTests(ITestOutputHelper output)
+public sealed class ClassicalTests
 {
+    readonly ITestOutputHelper output;
+
+    public ClassicalTests(ITestOutputHelper output)
+    {
+        this.output = output;
+        // As ClassicalMethods.Resolve does for real runs: LRTV's small SVDs are far slower with several torch threads.
+        TorchSharp.torch.set_num_threads(1);
+    }
+
     /// <summary>A few middle slices of a small phantom, x2 (kept small: both methods are iterative).</summary>
     static List<SlicePair> PhantomSlices(int scale, int count)
     {
