@@ -19,9 +19,10 @@ public static class ExperimentsApi
         g.MapPost("/specs/validate", Validate).RequireAuthorization(Roles.ReadPolicy);
         g.MapGet("/experiments", ListAsync).RequireAuthorization(Roles.ReadPolicy);
         g.MapGet("/experiments/{id:guid}", DetailAsync).RequireAuthorization(Roles.ReadPolicy);
-        g.MapPost("/experiments/{id:guid}/cancel", (Guid id, IGrainFactory f, ClaimsPrincipal u) => ControlAsync(id, f, e => e.CancelAsync(u.Identity!.Name!))).RequireAuthorization(Roles.SubmitPolicy);
-        g.MapPost("/experiments/{id:guid}/pause", (Guid id, IGrainFactory f, ClaimsPrincipal u) => ControlAsync(id, f, e => e.PauseAsync(u.Identity!.Name!))).RequireAuthorization(Roles.SubmitPolicy);
-        g.MapPost("/experiments/{id:guid}/resume", (Guid id, IGrainFactory f) => ControlAsync(id, f, e => e.ResumeAsync())).RequireAuthorization(Roles.SubmitPolicy);
+        // Control is for the experiment's owner or an admin (ExperimentAccess); the role policy only keeps viewers and workers out.
+        g.MapPost("/experiments/{id:guid}/cancel", (Guid id, [AsParameters] ControlContext c) => ControlAsync(id, c, (e, by) => e.CancelAsync(by))).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapPost("/experiments/{id:guid}/pause", (Guid id, [AsParameters] ControlContext c) => ControlAsync(id, c, (e, by) => e.PauseAsync(by))).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapPost("/experiments/{id:guid}/resume", (Guid id, [AsParameters] ControlContext c) => ControlAsync(id, c, (e, _) => e.ResumeAsync())).RequireAuthorization(Roles.SubmitPolicy);
         g.MapGet("/experiments/{id:guid}/report", ReportAsync).RequireAuthorization(Roles.ReadPolicy);
         return app;
     }
@@ -46,11 +47,15 @@ public static class ExperimentsApi
     static async Task<IResult> DetailAsync(Guid id, LabQueries q, CancellationToken ct) =>
         await q.ExperimentAsync(id, ct) is { } d ? Results.Ok(d) : ApiResults.Problem(404, $"experiment {id} does not exist");
 
-    static async Task<IResult> ControlAsync(Guid id, IGrainFactory grains, Func<IExperimentGrain, Task<int>> op)
+    /// <summary>What a control request needs: the grains, the caller and the ownership check.</summary>
+    internal sealed record ControlContext(IGrainFactory Grains, ClaimsPrincipal User, ExperimentAccess Access, CancellationToken Aborted);
+
+    static async Task<IResult> ControlAsync(Guid id, ControlContext c, Func<IExperimentGrain, string, Task<int>> op)
     {
-        var grain = grains.GetGrain<IExperimentGrain>(id);
+        if (await c.Access.ExperimentAsync(c.User, id, c.Aborted) is { } denied) return denied;
+        var grain = c.Grains.GetGrain<IExperimentGrain>(id);
         if (await grain.GetStateAsync() is null) return ApiResults.Problem(404, $"experiment {id} does not exist");
-        return Results.Ok(new { trials = await op(grain) });
+        return Results.Ok(new { trials = await op(grain, c.User.Identity!.Name!) });
     }
 
     static async Task<IResult> ReportAsync(Guid id, int? table, string? format, ReportService reports, CancellationToken ct)

@@ -13,16 +13,20 @@ public static class TrialsApi
     public static IEndpointRouteBuilder MapTrialsApi(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/trials").WithTags("Trials");
-        g.MapPost("/{id:guid}/cancel", (Guid id, IGrainFactory f, ClaimsPrincipal u) => Control(f, id, t => t.CancelAsync(u.Identity!.Name!))).RequireAuthorization(Roles.SubmitPolicy);
-        g.MapPost("/{id:guid}/pause", (Guid id, IGrainFactory f, ClaimsPrincipal u) => Control(f, id, t => t.PauseAsync(u.Identity!.Name!))).RequireAuthorization(Roles.SubmitPolicy);
-        g.MapPost("/{id:guid}/resume", (Guid id, IGrainFactory f) => Control(f, id, t => t.ResumeAsync())).RequireAuthorization(Roles.SubmitPolicy);
+        // Control is for the owner of the trial's experiment or an admin (ExperimentAccess).
+        g.MapPost("/{id:guid}/cancel", (Guid id, [AsParameters] ControlContext c) => Control(c, id, (t, by) => t.CancelAsync(by))).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapPost("/{id:guid}/pause", (Guid id, [AsParameters] ControlContext c) => Control(c, id, (t, by) => t.PauseAsync(by))).RequireAuthorization(Roles.SubmitPolicy);
+        g.MapPost("/{id:guid}/resume", (Guid id, [AsParameters] ControlContext c) => Control(c, id, (t, _) => t.ResumeAsync())).RequireAuthorization(Roles.SubmitPolicy);
         g.MapGet("/{id:guid}/checkpoints/latest", LatestAsync).RequireAuthorization(p => p.RequireRole(Roles.All));
         g.MapGet("/{id:guid}/checkpoints", ListAsync).RequireAuthorization(p => p.RequireRole(Roles.All));
         return app;
     }
 
-    static async Task<IResult> Control(IGrainFactory grains, Guid id, Func<ITrialGrain, Task<OpResult>> op) =>
-        ApiResults.From(await op(grains.GetGrain<ITrialGrain>(id)));
+    /// <summary>What a control request needs: the grains, the caller and the ownership check.</summary>
+    internal sealed record ControlContext(IGrainFactory Grains, ClaimsPrincipal User, ExperimentAccess Access, CancellationToken Aborted);
+
+    static async Task<IResult> Control(ControlContext c, Guid id, Func<ITrialGrain, string, Task<OpResult>> op) =>
+        await c.Access.TrialAsync(c.User, id, c.Aborted) ?? ApiResults.From(await op(c.Grains.GetGrain<ITrialGrain>(id), c.User.Identity!.Name!));
 
     static async Task<IResult> LatestAsync(Guid id, LabQueries q, CancellationToken ct) =>
         (await q.CheckpointsAsync(id, ct)).FirstOrDefault() is { } c ? Results.Ok(c) : ApiResults.Problem(404, $"trial {id} has no verified checkpoint");

@@ -21,6 +21,8 @@ public sealed class TokenAuthenticationHandler(
     /// <summary>Scheme name.</summary>
     public const string SchemeName = "Bearer";
     const int CacheSeconds = 10;
+    /// <summary>HttpContext.Items key holding why a presented token was refused (the 401 answer says it; never the token).</summary>
+    public const string FailureItem = "dggrn:auth-failure";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -32,12 +34,12 @@ public sealed class TokenAuthenticationHandler(
         {
             await using var ctx = await db.CreateDbContextAsync(Context.RequestAborted);
             var t = await ctx.ApiTokens.AsNoTracking().FirstOrDefaultAsync(x => x.TokenHash == hash, Context.RequestAborted);
-            if (t is null || t.RevokedAt is not null || t.ExpiresAt < now) return AuthenticateResult.Fail("unknown, revoked or expired token");
+            if (t is null || t.RevokedAt is not null || t.ExpiresAt < now) return Fail("unknown, revoked or expired token");
             if (t.SingleUse)
             {
                 var used = await ctx.ApiTokens.Where(x => x.Id == t.Id && x.UsedAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.UsedAt, now), Context.RequestAborted);
-                if (used == 0) return AuthenticateResult.Fail("single-use token already used");
+                if (used == 0) return Fail("single-use token already used");
             }
             entry = new TokenCache.Entry(t.Id, t.Name, t.Role, now.AddSeconds(CacheSeconds));
             if (!t.SingleUse) cache.Entries[hash] = entry;
@@ -46,6 +48,12 @@ public sealed class TokenAuthenticationHandler(
             [new Claim(ClaimTypes.Name, entry.Name), new Claim(ClaimTypes.Role, entry.Role), new Claim(Roles.TokenIdClaim, entry.Id.ToString())],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    AuthenticateResult Fail(string why)
+    {
+        Context.Items[FailureItem] = why;
+        return AuthenticateResult.Fail(why);
     }
 }
 

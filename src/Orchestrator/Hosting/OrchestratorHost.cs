@@ -43,19 +43,23 @@ public static class OrchestratorHost
             .AddPolicy(Roles.WorkerPolicy, p => p.RequireRole(Roles.Worker, Roles.Admin))
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddOpenApi();
+        builder.AddApiErrors();
 
         var app = builder.Build();
+        app.UseApiErrors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().RequireAuthorization(Roles.ReadPolicy);
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().WithTags("Health");
-        app.MapTokensApi();
-        app.MapExperimentsApi();
-        app.MapTrialsApi();
-        app.MapWorkersApi();
-        app.MapWorkerTrialsApi();
-        app.MapWorkerBatchApi();
-        app.MapClusterApi();
+        // Every API route refuses a body with a required member missing (400 naming its JSON path) before its handler runs.
+        var api = app.MapGroup("").AddEndpointFilterFactory(BodyChecks.Factory);
+        api.MapTokensApi();
+        api.MapExperimentsApi();
+        api.MapTrialsApi();
+        api.MapWorkersApi();
+        api.MapWorkerTrialsApi();
+        api.MapWorkerBatchApi();
+        api.MapClusterApi();
         return app;
     }
 }

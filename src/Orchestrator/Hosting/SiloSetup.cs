@@ -83,6 +83,7 @@ public static class SiloSetup
         services.AddSingleton<LabQueries>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<WorkerAccess>();
+        services.AddSingleton<ExperimentAccess>();
         services.AddSingleton<TokenCache>();
         services.AddSingleton<LeaseHolders>();
         return services;

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dggrn.Contracts.Api;
+
+namespace Dggrn.Orchestrator.Tests;
+
+/// <summary>
+/// Who may do what: admins everything; submitters read all experiments but change only their own (403 naming the owner);
+/// viewers only read; worker tokens act only for their own workers; only admins manage tokens.
+/// Each rule is shown by a request that must be refused and one that must succeed.
+/// </summary>
+public sealed class OwnershipTests(SecurityServerFixture f) : IClassFixture<SecurityServerFixture>
+{
+    static string Unique(string who) => who + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    [Fact]
+    public async Task A_submitter_cannot_control_another_users_experiment_or_its_trials()
+    {
+        var alice = Unique("alice");
+        using var a = await f.ClientAsync("submitter", alice);
+        using var b = await f.ClientAsync("submitter", Unique("bob"));
+        var (exp, trials) = await SecurityServerFixture.SubmitAsync(a);
+
+        // Bob sees it (the group shares results)...
+        var seen = await TestSpecs.DetailAsync(b, exp);
+        Assert.Equal(alice, seen.Owner);
+        // ...but may not change it: every control answers 403 naming the owner, and nothing changes.
+        foreach (var action in new[] { "cancel", "pause", "resume" })
+        {
+            var r = await b.PostAsync($"/api/experiments/{exp}/{action}", null);
+            Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
+            Assert.Contains(alice, await SecurityServerFixture.DetailAsync(r));
+            var t = await b.PostAsync($"/api/trials/{trials[0]}/{action}", null);
+            Assert.Equal(HttpStatusCode.Forbidden, t.StatusCode);
+            Assert.Contains($"experiment {exp}", await SecurityServerFixture.DetailAsync(t));
+        }
+        var after = await TestSpecs.DetailAsync(a, exp);
+        Assert.Equal(seen.State, after.State);
+        Assert.All(after.Trials, t => Assert.Equal("Pending", t.State));
+
+        // The owner may.
+        (await a.PostAsync($"/api/trials/{trials[0]}/pause", null)).EnsureSuccessStatusCode();
+        (await a.PostAsync($"/api/trials/{trials[0]}/resume", null)).EnsureSuccessStatusCode();
+        (await a.PostAsync($"/api/experiments/{exp}/pause", null)).EnsureSuccessStatusCode();
+        (await a.PostAsync($"/api/experiments/{exp}/resume", null)).EnsureSuccessStatusCode();
+        (await a.PostAsync($"/api/trials/{trials[1]}/cancel", null)).EnsureSuccessStatusCode();
+        Assert.Equal("Cancelled", (await TestSpecs.DetailAsync(b, exp)).Trials.Single(t => t.Id == trials[1]).State);
+        (await a.PostAsync($"/api/experiments/{exp}/cancel", null)).EnsureSuccessStatusCode();
+        Assert.Equal("Cancelled", (await TestSpecs.DetailAsync(b, exp)).State);
+    }
+
+    [Fact]
+    public async Task The_same_user_with_a_second_token_and_an_admin_may_control()
+    {
+        var carol = Unique("carol");
+        using var laptop = await f.ClientAsync("submitter", carol);
+        using var ci = await f.ClientAsync("submitter", carol);
+        var (exp, trials) = await SecurityServerFixture.SubmitAsync(laptop);
+        (await ci.PostAsync($"/api/experiments/{exp}/pause", null)).EnsureSuccessStatusCode();
+        (await f.Server.Admin.PostAsync($"/api/experiments/{exp}/resume", null)).EnsureSuccessStatusCode();
+        (await f.Server.Admin.PostAsync($"/api/trials/{trials[0]}/cancel", null)).EnsureSuccessStatusCode();
+        Assert.Equal("Cancelled", (await TestSpecs.DetailAsync(laptop, exp)).Trials.Single(t => t.Id == trials[0]).State);
+    }
+
+    [Fact]
+    public async Task Viewers_and_workers_only_read_what_their_role_allows()
+    {
+        using var viewer = await f.ClientAsync("viewer");
+        using var worker = await f.ClientAsync("worker");
+        var (exp, trials) = await SecurityServerFixture.SubmitAsync(f.Server.Admin);
+
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/api/experiments/{exp}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/api/experiments/{exp}/report?table=1&format=md")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/workers")).StatusCode);
+        foreach (var c in new[] { viewer, worker })
+        {
+            var refused = new[]
+            {
+                await c.PostAsync($"/api/experiments/{exp}/cancel", null),
+                await c.PostAsync($"/api/experiments/{exp}/pause", null),
+                await c.PostAsync($"/api/trials/{trials[0]}/cancel", null),
+                await c.PostAsJsonAsync("/api/experiments", new SubmitRequest(TestSpecs.Noop(1), null)),
+                await c.PostAsJsonAsync("/api/tokens", new CreateTokenRequest("sneaky", "admin")),
+            };
+            Assert.All(refused, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+            Assert.Contains("is not allowed for a", await SecurityServerFixture.DetailAsync(refused[0]));
+        }
+        // Workers do not read the lab's experiments.
+        Assert.Equal(HttpStatusCode.Forbidden, (await worker.GetAsync($"/api/experiments/{exp}")).StatusCode);
+        // A viewer may not register a worker (and so may not lease trials).
+        var asWorker = await viewer.PostAsJsonAsync("/api/workers/register",
+            new RegisterWorkerRequest("h", 1, [new DeviceInfo("cpu", "cpu", 1 << 30, 1)], "test", null));
+        Assert.Equal(HttpStatusCode.Forbidden, asWorker.StatusCode);
+        Assert.All((await TestSpecs.DetailAsync(viewer, exp)).Trials, t => Assert.Equal("Pending", t.State));
+    }
+
+    [Fact]
+    public async Task Only_admins_create_tokens()
+    {
+        using var submitter = await f.ClientAsync("submitter");
+        var refused = await submitter.PostAsJsonAsync("/api/tokens", new CreateTokenRequest("mine", "submitter"));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var made = await f.Server.Admin.PostAsJsonAsync("/api/tokens", new CreateTokenRequest("theirs", "viewer"));
+        Assert.Equal(HttpStatusCode.OK, made.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_worker_token_acts_only_for_its_own_worker_and_trials()
+    {
+        var (exp, _) = await SecurityServerFixture.SubmitAsync(f.Server.Admin, trials: 2);
+        // Enough slots to lease every pending trial of this class's server, so one of this experiment's is among them.
+        var mine = await WorkerClient.RegisterAsync(f.Server, await f.Server.TokenAsync("worker"), Unique("w-mine"), slots: 64);
+        var other = await WorkerClient.RegisterAsync(f.Server, await f.Server.TokenAsync("worker"), Unique("w-other"));
+        var grant = (await mine.LeaseAsync(64)).First(g => g.ExperimentId == exp);
+
+        // The other worker's token may not heartbeat, lease or re-register as this worker...
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.PostAsJsonAsync($"/api/workers/{mine.Id}/heartbeat", new HeartbeatRequest([], 0))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.PostAsJsonAsync($"/api/workers/{mine.Id}/lease", new LeaseRequest(1, "cpu", 0))).StatusCode);
+        var steal = await other.Http.PostAsJsonAsync("/api/workers/register",
+            new RegisterWorkerRequest("h", 1, [new DeviceInfo("cpu", "cpu", 1 << 30, 1)], "test", mine.Id));
+        Assert.Equal(HttpStatusCode.Forbidden, steal.StatusCode);
+        // ...nor report for its trial, even with the right lease id.
+        foreach (var (what, body) in new (string, object)[]
+        {
+            ("started", new TrialStartedRequest(grant.LeaseId, null)),
+            ("metrics", new MetricBatch(grant.LeaseId, grant.Attempt, 1, [new MetricPoint("train/loss", 1, 1, 0.5, DateTimeOffset.UtcNow)])),
+            ("failed", new TrialFailedRequest(grant.LeaseId, "forged", false)),
+        })
+        {
+            var r = await other.PostAsync(grant.TrialId, what, body);
+            Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
+            Assert.Contains(mine.Id, await SecurityServerFixture.DetailAsync(r));
+        }
+        var trial = (await TestSpecs.DetailAsync(f.Server.Admin, exp)).Trials.Single(t => t.Id == grant.TrialId);
+        Assert.Equal("Leased", trial.State);
+
+        // Its own token may.
+        (await mine.PostAsync(grant.TrialId, "started", new TrialStartedRequest(grant.LeaseId, null))).EnsureSuccessStatusCode();
+        await mine.HeartbeatAsync(new TrialProgress(grant.TrialId, grant.LeaseId, 0, 0));
+        Assert.Equal("Running", (await TestSpecs.DetailAsync(f.Server.Admin, exp)).Trials.Single(t => t.Id == grant.TrialId).State);
+    }
+}
