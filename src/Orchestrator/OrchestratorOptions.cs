@@ -29,6 +29,15 @@ public sealed class OrchestratorOptions
     public string? BootstrapAdminToken { get; set; }
     /// <summary>Version of the model code; part of every trial identity.</summary>
     public string CodeVersion { get; set; } = "dggrn-model-1";
+    /// <summary>
+    /// Folders a submitted spec may name volume files and globs in (any number; relative ones against the working
+    /// directory). Empty: the "data" folder of the working directory. Paths from server configuration
+    /// (<c>Datasets:&lt;Name&gt;:Train|Test</c>) and phantom: URIs are always allowed. Environment form:
+    /// <c>Orchestrator__DataRoots__0=/data</c>, <c>Orchestrator__DataRoots__1=...</c>.
+    /// </summary>
+    public List<string> DataRoots { get; set; } = [];
+    /// <summary>A spec whose grid has more cells than this (counted before expanding it) is refused.</summary>
+    public int MaxTrialsPerExperiment { get; set; } = 10_000;
     /// <summary>Fast membership failure detection (seconds instead of ~15 s); for tests and small clusters.</summary>
     public bool FastFailover { get; set; }
 }

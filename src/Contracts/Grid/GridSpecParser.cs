@@ -29,6 +29,12 @@ public static class GridSpecParser
         {
             return (null, [new SpecError("(document)", $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}")]);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // YamlDotNet also throws InvalidOperationException and ArgumentException (not YamlException) on some malformed
+            // documents, e.g. "- : x" or a cut-off plain scalar; found by SpecFuzzTests.
+            return (null, [new SpecError("(document)", $"not valid YAML or JSON ({e.Message})")]);
+        }
         if (stream.Documents.Count != 1)
             return (null, [new SpecError("(document)", $"expected one document, found {stream.Documents.Count}")]);
 

@@ -27,7 +27,9 @@ internal sealed class SpecNodeReader
         foreach (var (k, v) in m.Children)
         {
             var key = (k as YamlScalarNode)?.Value ?? "";
-            var childPath = path.Length == 0 ? key : $"{path}.{key}";
+            // An empty or non-scalar key still needs a visible path.
+            var shown = k is YamlScalarNode ? (key.Length == 0 ? "''" : key) : $"({Describe(k)} as a key)";
+            var childPath = path.Length == 0 ? shown : $"{path}.{shown}";
             if (!allowed.Contains(key, StringComparer.Ordinal))
                 Error(childPath, $"unknown key '{key}' (expected one of: {string.Join(", ", allowed)})");
             else if (!result.TryAdd(key, (v, childPath)))
@@ -95,6 +97,11 @@ internal sealed class SpecNodeReader
             return [];
         }
         if (s.Children.Count == 0 && !allowEmpty) Error(path, "the list is empty");
+        // A repeated value (methods: [dggrn, dggrn], seed: [0, 0]) is a typo or a copy-paste slip, never intended.
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < s.Children.Count; i++)
+            if (s.Children[i] is YamlScalarNode { Value: { Length: > 0 } v } && !seen.TryAdd(v, i))
+                Error($"{path}[{i}]", $"duplicate value '{v}' (already at {path}[{seen[v]}])");
         return s.Children.Select((c, i) => (c, $"{path}[{i}]"));
     }
 

@@ -3,6 +3,7 @@ using Dggrn.Contracts.Api;
 using Dggrn.Contracts.Grid;
 using Dggrn.Contracts.Trials;
 using Microsoft.Extensions.FileSystemGlobbing;
+using Microsoft.Extensions.Options;
 
 namespace Dggrn.Orchestrator.Specs;
 
@@ -10,28 +11,44 @@ namespace Dggrn.Orchestrator.Specs;
 /// <remarks>
 /// A dataset without train/test entries takes them from configuration <c>Datasets:&lt;Name&gt;:Train</c> and
 /// <c>:Test</c> (a list, or one string of ';'-separated paths/globs). File hashes are cached by path, size and
-/// modification time, so resubmitting the paper grid does not re-read gigabytes.
+/// modification time, so resubmitting the paper grid does not re-read gigabytes. Paths written in the spec itself must
+/// lie inside <see cref="DataRoots"/> (checked before the file system is even asked whether they exist); configured
+/// paths are the operator's and are trusted.
 /// </remarks>
-public sealed class DatasetResolver(IConfiguration configuration)
+public sealed class DatasetResolver(IConfiguration configuration, IOptions<OrchestratorOptions> options)
 {
+    readonly DataRoots roots = new(options);
+
     static readonly ConcurrentDictionary<(string, long, DateTime), string> HashCache = new();
 
     /// <summary>Resolves <paramref name="d"/>; returns null with errors appended when something is missing.</summary>
-    public DatasetRef? Resolve(DatasetSpec d, List<SpecError> errors)
+    /// <param name="d">The dataset.</param>
+    /// <param name="errors">Problems found are appended here.</param>
+    /// <param name="hash">False: only check the sources (the spec is refused anyway), do not read files to hash them.</param>
+    public DatasetRef? Resolve(DatasetSpec d, List<SpecError> errors, bool hash = true)
     {
         int before = errors.Count;
         var train = Sources(d, "Train", d.Train, errors);
         var test = Sources(d, "Test", d.Test, errors);
+        if (errors.Count > before || !hash) return null;
+        var hashes = new List<string>[] { [], [] };
+        foreach (var (list, part, sources) in new[] { (hashes[0], "train", train), (hashes[1], "test", test) })
+            foreach (var s in sources)
+            {
+                try { list.Add(SourceHash(s)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                { errors.Add(new SpecError($"{d.Path}.{part}", $"{s} cannot be read ({e.GetType().Name})")); }
+            }
         if (errors.Count > before) return null;
-        var hash = TrialIdentity.DatasetHash(train.Select(SourceHash), test.Select(SourceHash));
-        return new DatasetRef { Name = d.Name, Modality = d.Modality, Train = train, Test = test, ContentHash = hash };
+        return new DatasetRef { Name = d.Name, Modality = d.Modality, Train = train, Test = test, ContentHash = TrialIdentity.DatasetHash(hashes[0], hashes[1]) };
     }
 
     string[] Sources(DatasetSpec d, string part, string[] declared, List<SpecError> errors)
     {
         var path = $"{d.Path}.{part.ToLowerInvariant()}";
         var patterns = declared;
-        if (patterns.Length == 0)
+        bool fromSpec = patterns.Length > 0;
+        if (!fromSpec)
         {
             var section = configuration.GetSection($"Datasets:{d.Name}:{part}");
             patterns = section.Value is { Length: > 0 } v
@@ -46,18 +63,48 @@ public sealed class DatasetResolver(IConfiguration configuration)
             path = $"Datasets:{d.Name}:{part}";
         }
         var result = new List<string>();
-        foreach (var p in patterns)
+        for (int i = 0; i < patterns.Length; i++)
         {
-            var found = Expand(p);
-            if (found.Count == 0) errors.Add(new SpecError(path, $"{p} matches no file"));
+            var p = patterns[i];
+            var at = fromSpec ? $"{path}[{i}]" : path;
+            if (p.StartsWith("phantom:", StringComparison.Ordinal))
+            {
+                if (PhantomUris.Problem(p) is { } bad) errors.Add(new SpecError(at, bad)); else result.Add(p);
+                continue;
+            }
+            if (p.Contains('\0')) { errors.Add(new SpecError(at, "expected a file path or glob, found a NUL character")); continue; }
+            if (fromSpec && Outside(p) is { } why) { errors.Add(new SpecError(at, why)); continue; }
+            List<string> found;
+            try { found = Expand(p); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            { errors.Add(new SpecError(at, $"{p} cannot be listed ({e.GetType().Name})")); continue; }
+            // A glob inside a root can still reach a symlink that leads out of it.
+            var escaping = fromSpec ? found.Where(f => !roots.Contains(f)).ToList() : [];
+            if (escaping.Count > 0)
+            {
+                errors.Add(new SpecError(at, $"{p} matches {escaping.Count} file(s) that lead outside the data roots through a symlink, e.g. {escaping[0]}"));
+                continue;
+            }
+            if (found.Count == 0) errors.Add(new SpecError(at, $"{p} matches no file"));
             result.AddRange(found);
         }
         return [.. result];
     }
 
+    /// <summary>Why a spec path or glob may not be used (its folder is outside every data root), or null.</summary>
+    string? Outside(string pattern)
+    {
+        // A glob is judged by its fixed folder, so "/**/*.nii" cannot walk the whole disk first.
+        var wild = pattern.IndexOfAny(['*', '?', '[', '{']);
+        var fixedPart = wild < 0 ? pattern : pattern[..(pattern.LastIndexOf('/', wild) + 1)];
+        if (fixedPart.Length == 0) fixedPart = ".";
+        return roots.Contains(fixedPart) ? null
+            : $"{pattern} is outside the data roots ({string.Join(", ", roots.Roots)}): spec paths must lie inside Orchestrator:DataRoots " +
+              "(or use phantom:seed=N, or configure Datasets:<Name>:Train|Test on the server)";
+    }
+
     static List<string> Expand(string pattern)
     {
-        if (pattern.StartsWith("phantom:", StringComparison.Ordinal)) return [pattern];
         if (pattern.IndexOfAny(['*', '?']) < 0) return File.Exists(pattern) ? [Path.GetFullPath(pattern)] : [];
         // Split at the last separator before the first wildcard: that folder is the glob's root.
         var firstWild = pattern.IndexOfAny(['*', '?']);
