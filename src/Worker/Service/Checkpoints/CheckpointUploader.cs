@@ -34,18 +34,31 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
         };
-        for (var attempt = 1; ; attempt++)
-        {
-            await store.PutAsync(key, data, meta, ct);
-            var problem = await store.VerifyAsync(key, data, sha, ct);
-            if (problem is null) break;
-            if (attempt >= VerifyAttempts)
-                throw new InvalidDataException($"checkpoint {key} in {store.Describe}: {problem} after {attempt} uploads");
-            log($"checkpoint {key}: {problem}; uploading again");
-        }
         var info = new CheckpointInfo(id.Attempt, epoch, step, key, sha, data.LongLength, testPsnr);
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, info, DateTimeOffset.UtcNow), OrchestratorClient.Json);
-        await store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
+        Task? manifestPut = null;
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await store.PutAsync(key, data, meta, ct);
+                // The manifest describes the object and does not depend on the check, so it is written while the check
+                // runs (one round trip less per checkpoint); what makes a checkpoint count is the record the caller sends
+                // after this returns, and a manifest left beside a failed upload is found by the reconciler.
+                manifestPut ??= store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
+                var problem = await store.VerifyAsync(key, data, sha, ct);
+                if (problem is null) break;
+                if (attempt >= VerifyAttempts)
+                    throw new InvalidDataException($"checkpoint {key} in {store.Describe}: {problem} after {attempt} uploads");
+                log($"checkpoint {key}: {problem}; uploading again");
+            }
+        }
+        finally
+        {
+            // Never leave the manifest write running unobserved, whichever way the upload ended.
+            if (manifestPut is not null) await manifestPut.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        await manifestPut!;
         return info;
     }
 
