@@ -21,6 +21,11 @@ public static class ServiceExtensions
         // which is how the local-mode launcher runs the dashboard. A no-op when no manifest is present.
         builder.WebHost.UseStaticWebAssets();
 
+        // The hosting layer logs each request line with its query string at Information, and a one-time sign-in link
+        // (/signin?token=...) carries a live secret there. Request lines are of little use here (interactive pages run
+        // over one circuit), so only their warnings are kept; no other log line of the dashboard includes a query.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         builder.Services.AddOptions<DashboardOptions>().BindConfiguration("Dashboard");
         var cs = builder.Configuration.GetConnectionString("Lab");
         builder.Services.AddDbContextFactory<LabDbContext>(o =>
