@@ -103,6 +103,23 @@ public sealed class SpecLimitsTests
     }
 
     [Fact]
+    public void Deep_nesting_and_alias_bombs_are_refused_before_the_tree_is_built()
+    {
+        // 100,000 nested lists overflowed the stack of the YAML tree builder and killed the process before the check.
+        var deep = $"name: x\ngrid: {new string('[', 100_000)}{new string(']', 100_000)}\n";
+        Assert.Equal(["(document): line 2: expected lists and mappings nested at most 32 deep, found deeper nesting"], Lines(Compiler().Compile(deep, null, null).Errors));
+
+        // Each level repeats the previous one ten times: level f alone stands for 1,111,111 values.
+        var bomb = new System.Text.StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        foreach (var (name, prev) in new[] { ("b", "a"), ("c", "b"), ("d", "c"), ("e", "d"), ("f", "e"), ("g", "f"), ("h", "g") })
+            bomb.Append($"{name}: &{name} [{string.Join(", ", Enumerable.Repeat("*" + prev, 10))}]\n");
+        var clock = Stopwatch.StartNew();
+        var errors = Compiler().Compile(bomb.ToString(), null, null).Errors;
+        Assert.Equal(["(document): expected at most 1,000,000 values (aliases counted each time they are used), found more"], Lines(errors));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task Refused_specs_create_nothing_in_the_database()
     {
         await using var s = await OrchestratorServer.StartAsync();

@@ -23,6 +23,7 @@ public static class GridSpecParser
         var stream = new YamlStream();
         try
         {
+            if (SpecNodeReader.DocumentProblem(text) is { } problem) return (null, [new SpecError("(document)", problem)]);
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)

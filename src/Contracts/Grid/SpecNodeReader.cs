@@ -1,5 +1,7 @@
 using System.Globalization;
 using Dggrn.Contracts.Api;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Dggrn.Contracts.Grid;
@@ -9,6 +11,51 @@ namespace Dggrn.Contracts.Grid;
 internal sealed class SpecNodeReader
 {
     readonly List<SpecError> _errors = [];
+
+    /// <summary>Deepest nesting of lists and mappings a spec may have (a real spec needs 5).</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>Most nodes a spec may reach, aliases counted as often as they are used (the paper grid has a few hundred).</summary>
+    public const long MaxNodes = 1_000_000;
+
+    /// <summary>
+    /// Why <paramref name="text"/> must not be loaded into a node tree, or null. Checked on YamlDotNet's event stream,
+    /// which is iterative: building the tree recurses once per level, and a request of 100,000 '[' overflowed the stack
+    /// and killed the process; aliases of aliases ("billion laughs") would make the readers walk billions of nodes.
+    /// </summary>
+    public static string? DocumentProblem(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var anchors = new Dictionary<string, long>(StringComparer.Ordinal);
+        var open = new Stack<(string? Anchor, long Start)>();
+        long nodes = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case Scalar sc:
+                    nodes++;
+                    if (!sc.Anchor.IsEmpty) anchors[sc.Anchor.Value] = 1;
+                    break;
+                case NodeEvent { } start and (SequenceStart or MappingStart):
+                    if (open.Count >= MaxDepth)
+                        return $"line {start.Start.Line}: expected lists and mappings nested at most {MaxDepth} deep, found deeper nesting";
+                    nodes++;
+                    open.Push((start.Anchor.IsEmpty ? null : start.Anchor.Value, nodes));
+                    break;
+                case SequenceEnd or MappingEnd when open.Count > 0:
+                    var (anchor, begun) = open.Pop();
+                    if (anchor is not null) anchors[anchor] = nodes - begun + 1;
+                    break;
+                case AnchorAlias alias:
+                    nodes += anchors.GetValueOrDefault(alias.Value.Value, 1);
+                    break;
+            }
+            if (nodes > MaxNodes)
+                return $"expected at most {MaxNodes.ToString("N0", CultureInfo.InvariantCulture)} values (aliases counted each time they are used), found more";
+        }
+        return null;
+    }
 
     /// <summary>Problems found so far, in document order.</summary>
     public IReadOnlyList<SpecError> Errors => _errors;
