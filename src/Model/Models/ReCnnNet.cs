@@ -45,7 +45,7 @@ public sealed class ReCnnNet : SrNetwork
         get
         {
             double perHr = ConvFlops(1, filters) + (layers.Count - 2) * ConvFlops(filters, filters) + ConvFlops(filters, 1) + 1;
-            return Scale * Scale * (perHr + ScsrNet.InterpolationFlopsPerHrPixel);
+            return Scale * Scale * (perHr + InterpolatedInput.FlopsPerHrPixel);
         }
     }
 

@@ -46,12 +46,9 @@ public sealed class ScsrNet : SrNetwork
         {
             double perHr = ConvFlops(1, filters) + blocks.Count * 2 * ConvFlops(filters, filters) + ConvFlops(filters, 1)
                 + blocks.Count * filters + 1;
-            return Scale * Scale * (perHr + InterpolationFlopsPerHrPixel);
+            return Scale * Scale * (perHr + InterpolatedInput.FlopsPerHrPixel);
         }
     }
-
-    /// <summary>FLOPs of the separable 4-tap interpolation per HR pixel (rows pass on s*h x w, columns pass on s*h x s*w; bounded by 2 * 2 * 4).</summary>
-    internal const double InterpolationFlopsPerHrPixel = 16;
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor lr, out Tensor? gm)
