@@ -74,6 +74,16 @@ public sealed class DataRootsTests : IDisposable
     }
 
     [Fact]
+    public void A_detached_nrrd_header_cannot_point_its_data_file_out_of_the_root()
+    {
+        File.WriteAllText(Path.Combine(_root, "in.nhdr"), "NRRD0004\ntype: uchar\ndimension: 3\nsizes: 2 2 2\nencoding: raw\ndata file: sub/c.nii\n");
+        File.WriteAllText(Path.Combine(_root, "out.nhdr"), "NRRD0004\ntype: uchar\ndimension: 3\nsizes: 2 2 2\nencoding: raw\ndata file: ../elsewhere/secret.nii\n");
+        var (grid, errors) = Compiler().Compile(Spec($"'{_root}/in.nhdr'", $"'{_root}/out.nhdr'"), null, null);
+        Assert.Null(grid);
+        Assert.Equal([$"datasets[0].test[0]: {_root}/out.nhdr names the data file {_root}/../elsewhere/secret.nii, which is outside the data roots ({_root})"], Lines(errors));
+    }
+
+    [Fact]
     public void Relative_paths_are_judged_from_the_working_directory_and_the_default_root_is_its_data_folder()
     {
         // No DataRoots configured: only ./data of the working directory (the test's, here) is a root.

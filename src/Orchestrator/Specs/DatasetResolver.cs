@@ -86,6 +86,13 @@ public sealed class DatasetResolver(IConfiguration configuration, IOptions<Orche
                 continue;
             }
             if (found.Count == 0) errors.Add(new SpecError(at, $"{p} matches no file"));
+            // A detached NRRD header names its data file, which a worker then reads: that file must be inside a root too.
+            var leaking = fromSpec ? found.Select(f => (File: f, Data: NrrdDataFile(f))).FirstOrDefault(x => x.Data is { } d && !roots.Contains(d)) : default;
+            if (leaking.Data is not null)
+            {
+                errors.Add(new SpecError(at, $"{leaking.File} names the data file {leaking.Data}, which is outside the data roots ({string.Join(", ", roots.Roots)})"));
+                continue;
+            }
             result.AddRange(found);
         }
         return [.. result];
@@ -101,6 +108,28 @@ public sealed class DatasetResolver(IConfiguration configuration, IOptions<Orche
         return roots.Contains(fixedPart) ? null
             : $"{pattern} is outside the data roots ({string.Join(", ", roots.Roots)}): spec paths must lie inside Orchestrator:DataRoots " +
               "(or use phantom:seed=N, or configure Datasets:<Name>:Train|Test on the server)";
+    }
+
+    /// <summary>The "data file" a detached NRRD header (.nhdr) points to, resolved like the reader does; null otherwise.</summary>
+    static string? NrrdDataFile(string path)
+    {
+        if (!path.EndsWith(".nhdr", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            foreach (var line in File.ReadLines(path).Take(256))
+            {
+                if (line.Length == 0) break;
+                var colon = line.IndexOf(": ", StringComparison.Ordinal);
+                if (colon < 0) continue;
+                var key = line[..colon].Trim();
+                if (!key.Equals("data file", StringComparison.OrdinalIgnoreCase) && !key.Equals("datafile", StringComparison.OrdinalIgnoreCase)) continue;
+                var value = line[(colon + 2)..].Trim();
+                // "LIST" and printf-style multi-file forms are refused by the reader itself.
+                return Path.IsPathRooted(value) ? value : Path.Join(Path.GetDirectoryName(Path.GetFullPath(path)), value);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return null;
     }
 
     static List<string> Expand(string pattern)
