@@ -4,42 +4,9 @@ using Dggrn.Dashboard.Services;
 
 namespace Dggrn.Dashboard.Tests;
 
-/// <summary>ETA and parallel-coordinate axes against hand-computed values.</summary>
+/// <summary>Parallel-coordinate axes against hand-computed values (the ETA is tested with its code, in Orchestrator.Tests/EtaTests).</summary>
 public sealed class EstimatorTests
 {
-    static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-
-    [Fact]
-    public void Eta_uses_finished_trial_durations_and_the_running_parallelism()
-    {
-        // Finished: 600 s and 1000 s -> 800 s per trial. Two running, started 200 s and 900 s ago -> 600 + 0 left.
-        // Three waiting -> 2400. Total 3000 s over 2 running slots = 1500 s.
-        var trials = new List<TrialTiming>
-        {
-            new(TrialState.Succeeded, Now.AddSeconds(-2000), Now.AddSeconds(-1400), 65, 65),
-            new(TrialState.Succeeded, Now.AddSeconds(-2000), Now.AddSeconds(-1000), 65, 65),
-            new(TrialState.Running, Now.AddSeconds(-200), null, 10, 65),
-            new(TrialState.Running, Now.AddSeconds(-900), null, 60, 65),
-            new(TrialState.Pending, null, null, 0, 65), new(TrialState.Pending, null, null, 0, 65), new(TrialState.Pending, null, null, 0, 65),
-        };
-        Assert.Equal(1500, EtaEstimator.SecondsLeft(trials, Now)!.Value, 6);
-    }
-
-    [Fact]
-    public void Eta_without_finished_trials_extrapolates_epoch_speed()
-    {
-        // 300 s for 10 of 50 epochs -> 1500 s per trial; 1200 s left on it plus one waiting (1500) = 2700 s on 1 slot.
-        var trials = new List<TrialTiming> { new(TrialState.Running, Now.AddSeconds(-300), null, 10, 50), new(TrialState.Pending, null, null, 0, 50) };
-        Assert.Equal(2700, EtaEstimator.SecondsLeft(trials, Now)!.Value, 6);
-    }
-
-    [Fact]
-    public void Eta_is_unknown_before_any_epoch_and_absent_when_done()
-    {
-        Assert.Null(EtaEstimator.SecondsLeft([new(TrialState.Pending, null, null, 0, 65)], Now));
-        Assert.Null(EtaEstimator.SecondsLeft([new(TrialState.Succeeded, Now.AddSeconds(-5), Now, 65, 65)], Now));
-    }
-
     [Fact]
     public void Parallel_axes_keep_varying_hyper_parameters_and_code_categories()
     {

@@ -1,17 +1,42 @@
 using Dggrn.Contracts.Trials;
-using Dggrn.Orchestrator.Queries;
 
 namespace Dggrn.Orchestrator.Tests;
 
 public sealed class EtaTests
 {
+    static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
     [Fact]
-    public void Eta_is_open_trials_times_mean_seconds_over_running_trials()
+    public void Eta_uses_finished_trial_durations_credits_running_time_and_shares_the_work_among_running_trials()
     {
-        Assert.Equal(150.0, LabQueries.Eta(open: 10, running: 2, meanSeconds: 30));
-        Assert.Equal(0.0, LabQueries.Eta(open: 0, running: 0, meanSeconds: null));
-        Assert.Null(LabQueries.Eta(open: 5, running: 2, meanSeconds: null));
-        Assert.Null(LabQueries.Eta(open: 5, running: 0, meanSeconds: 12));
+        // Finished: 600 s and 1000 s -> 800 s per trial. Two running, started 200 s and 900 s ago -> 600 + 0 left.
+        // Three waiting -> 2400. Total 3000 s over 2 running slots = 1500 s.
+        TrialTiming[] trials =
+        [
+            new(TrialState.Succeeded, Now.AddSeconds(-2000), Now.AddSeconds(-1400), 65, 0),
+            new(TrialState.Succeeded, Now.AddSeconds(-2000), Now.AddSeconds(-1000), 65, 0),
+            new(TrialState.Running, Now.AddSeconds(-200), null, 10, 65),
+            new(TrialState.Leased, Now.AddSeconds(-900), null, 60, 65),
+            new(TrialState.Pending, null, null, 0, 0), new(TrialState.Pending, null, null, 0, 0), new(TrialState.Pending, null, null, 0, 0),
+            new(TrialState.Failed, Now.AddSeconds(-50), Now.AddSeconds(-40), 1, 0), // ended trials other than Succeeded say nothing
+        ];
+        Assert.Equal(1500, ExperimentEta.SecondsLeft(trials, Now)!.Value, 6);
+    }
+
+    [Fact]
+    public void Eta_before_any_trial_finished_extrapolates_the_running_trials_epochs()
+    {
+        // 300 s for 10 of 50 epochs -> 1500 s per trial; 1200 s left on it plus one waiting (1500) = 2700 s on 1 slot.
+        Assert.Equal(2700, ExperimentEta.SecondsLeft([new(TrialState.Running, Now.AddSeconds(-300), null, 10, 50), new(TrialState.Pending, null, null, 0, 0)], Now)!.Value, 6);
+    }
+
+    [Fact]
+    public void Eta_is_zero_when_nothing_is_open_and_unknown_without_a_running_trial_or_a_duration()
+    {
+        Assert.Equal(0.0, ExperimentEta.SecondsLeft([new(TrialState.Succeeded, Now.AddSeconds(-5), Now, 65, 0), new(TrialState.Cancelled, null, null, 0, 0)], Now));
+        Assert.Null(ExperimentEta.SecondsLeft([new(TrialState.Pending, null, null, 0, 0)], Now));                                   // nothing runs
+        Assert.Null(ExperimentEta.SecondsLeft([new(TrialState.Succeeded, Now.AddSeconds(-9), Now, 1, 0), new(TrialState.Pending, null, null, 0, 0)], Now)); // paused: nothing runs
+        Assert.Null(ExperimentEta.SecondsLeft([new(TrialState.Running, Now.AddSeconds(-9), null, 0, 10)], Now));                   // no epoch done yet
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
                 t.State is TrialState.Running or TrialState.Leased ? TrialDurations.PlannedEpochs(t.ConfigJson) : 0)).ToList();
             return new ExperimentRow(e.Id, e.Name, e.Owner, e.State,
                 ts.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), ts.Count,
-                e.CreatedAt, e.StartedAt, e.FinishedAt, EtaEstimator.SecondsLeft(timings, now));
+                e.CreatedAt, e.StartedAt, e.FinishedAt, ExperimentEta.SecondsLeft(timings, now));
         }).ToList();
     }
 

@@ -20,18 +20,12 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         var experiments = await ctx.Experiments.AsNoTracking().OrderByDescending(e => e.CreatedAt).ToListAsync(ct);
         var counts = await ctx.Trials.GroupBy(t => new { t.ExperimentId, t.State })
             .Select(g => new { g.Key.ExperimentId, g.Key.State, N = g.Count() }).ToListAsync(ct);
-        var means = await ctx.Trials.Where(t => t.State == TrialState.Succeeded && t.Seconds != null && t.ReusedFromTrialId == null)
-            .GroupBy(t => t.ExperimentId).Select(g => new { Id = g.Key, Mean = g.Average(t => t.Seconds!.Value) }).ToDictionaryAsync(x => x.Id, x => x.Mean, ct);
-        var progress = (await ctx.Trials.AsNoTracking().Where(t => (t.State == TrialState.Leased || t.State == TrialState.Running) && t.Epoch > 0)
-            .Select(t => new { t.ExperimentId, t.StartedAt, t.Epoch, t.ConfigJson }).ToListAsync(ct))
-            .GroupBy(t => t.ExperimentId)
-            .ToDictionary(g => g.Key, g => TrialDurations.FromProgress(g.Select(t => (t.StartedAt, t.Epoch, TrialDurations.PlannedEpochs(t.ConfigJson))), DateTimeOffset.UtcNow));
+        var timings = await TimingsAsync(ctx.Trials.AsNoTracking(), ct);
+        var now = DateTimeOffset.UtcNow;
         return [.. experiments.Select(e =>
         {
             var byState = counts.Where(c => c.ExperimentId == e.Id).ToDictionary(c => c.State.ToString(), c => c.N);
-            int N(TrialState s) => byState.GetValueOrDefault(s.ToString());
-            var eta = Eta(N(TrialState.Pending) + N(TrialState.Leased) + N(TrialState.Running), N(TrialState.Leased) + N(TrialState.Running),
-                means.TryGetValue(e.Id, out var m) ? m : progress.GetValueOrDefault(e.Id));
+            var eta = ExperimentEta.SecondsLeft(timings[e.Id].ToList(), now);
             return new ExperimentSummary(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority, byState, byState.Values.Sum(),
                 e.CreatedAt, e.StartedAt, e.FinishedAt, eta);
         })];
@@ -49,20 +43,25 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         var latest = await ctx.Metrics.AsNoTracking().Where(m => ids.Contains(m.TrialId) && m.Name.StartsWith("test/"))
             .GroupBy(m => new { m.TrialId, m.Name })
             .Select(g => g.OrderByDescending(m => m.Step).First()).ToListAsync(ct);
-        var done = trials.Where(t => t.State == TrialState.Succeeded && t.Seconds is not null && t.ReusedFromTrialId is null).ToList();
-        var eta = Eta(trials.Count(t => !t.State.IsTerminal()), trials.Count(t => t.State is TrialState.Leased or TrialState.Running),
-            done.Count > 0 ? done.Average(t => t.Seconds!.Value)
-                : TrialDurations.FromProgress(trials.Where(t => t.State is TrialState.Leased or TrialState.Running)
-                    .Select(t => (t.StartedAt, t.Epoch, TrialDurations.PlannedEpochs(t.ConfigJson))), DateTimeOffset.UtcNow));
+        var eta = ExperimentEta.SecondsLeft([.. trials.Select(Timing)], DateTimeOffset.UtcNow);
         return new ExperimentDetail(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority,
             [.. trials.Select(t => Summary(t, latest.Where(m => m.TrialId == t.Id).ToDictionary(m => m.Name, m => m.Value)))],
             e.CreatedAt, eta);
     }
 
-    /// <summary>Remaining time: open trials x mean seconds of a trial / trials running now. 0 when nothing is open;
-    /// null without a mean (nothing finished and no epoch done yet) or with nothing running (no basis for a guess).</summary>
-    public static double? Eta(int open, int running, double? meanSeconds) =>
-        open == 0 ? 0 : meanSeconds is { } m && running > 0 ? open * m / running : null;
+    /// <summary>Every trial's timing by experiment; planned epochs are read (from the config JSON) for running trials only.</summary>
+    static async Task<ILookup<Guid, TrialTiming>> TimingsAsync(IQueryable<TrialEntity> trials, CancellationToken ct) =>
+        (await trials.Select(t => new { t.ExperimentId, t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId,
+                ConfigJson = t.State == TrialState.Leased || t.State == TrialState.Running ? t.ConfigJson : null })
+            .ToListAsync(ct))
+        .ToLookup(t => t.ExperimentId, t => Timing(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson));
+
+    static TrialTiming Timing(TrialEntity t) => Timing(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson);
+
+    /// <summary>A reused trial ran in another experiment: it says nothing about how long this one's trials take.</summary>
+    static TrialTiming Timing(TrialState state, DateTimeOffset? started, DateTimeOffset? finished, int epoch, Guid? reusedFrom, string? configJson) =>
+        new(state, reusedFrom is null ? started : null, reusedFrom is null ? finished : null, epoch,
+            state is TrialState.Leased or TrialState.Running && configJson is not null ? TrialDurations.PlannedEpochs(configJson) : 0);
 
     static TrialSummary Summary(TrialEntity t, Dictionary<string, double> metrics)
     {
