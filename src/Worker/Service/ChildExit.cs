@@ -14,7 +14,6 @@ public static class ChildExit
         136 => "killed by signal 8 (SIGFPE): a native arithmetic fault",
         143 => "killed by signal 15 (SIGTERM)",
         > 128 and < 160 => $"killed by signal {code - 128}",
-        Trial.TrialChild.OrphanedExitCode => "exited because it lost its worker",
         _ => $"exited with code {code}",
     };
 }

@@ -15,9 +15,6 @@ namespace Dggrn.Worker.Service.Trial;
 /// </remarks>
 public static class TrialChild
 {
-    /// <summary>Exit code when the worker that started this child disappeared.</summary>
-    public const int OrphanedExitCode = 70;
-
     /// <summary>Runs the trial; returns the exit code (0 whenever the outcome was reported).</summary>
     public static async Task<int> RunAsync(string launchPath, WorkerOptions options, CheckpointStoreOptions storeOptions)
     {
@@ -146,8 +143,11 @@ public static class TrialChild
                 if (line is TrialSignal.CancelCommand or TrialSignal.DrainCommand) onCommand(line);
             }
             // stdin closed: the worker died (kill -9, OOM). Its lease will lapse; stop now so nobody races the next attempt.
+            // SIGKILL, not Environment.Exit: an orderly exit tears down libtorch while the training thread is still inside
+            // it, which segfaulted (kernel log) — and losing everything since the last checkpoint is what a kill promises anyway.
             Console.Error.WriteLine("trial: worker process gone (stdin closed); exiting");
-            Environment.Exit(OrphanedExitCode);
+            Console.Error.Flush();
+            Process.GetCurrentProcess().Kill();
         }) { IsBackground = true, Name = "worker-commands" };
         t.Start();
     }
