@@ -83,6 +83,13 @@ public sealed class GridExpansionTests
         var bigBatch = MemoryEstimate.Bytes(new TrialConfig { Method = "dggrn", Dataset = d, Filters = 32, Training = new TrainingSettings { BatchSize = 256 } });
         Assert.True(small < big && small < bigBatch);
         Assert.Equal(64L << 20, MemoryEstimate.Bytes(new TrialConfig { Method = "noop", Dataset = d }));
+        Assert.Equal(256L << 20, MemoryEstimate.Bytes(new TrialConfig { Method = "lrtv", Dataset = d }));
+        // SCSR/ReCNN work at HR size. N=8, K=64, x2, 12x12 patches, batch 64: 512 MiB runtime + 16 B x (2*8*9*64^2 + 2*9*64
+        // = 590,976 weights) + 8 B x 64 x ((2*8 + 4) maps x 24*24*64 + 24*24 output) = 536,870,912 + 9,455,616 + 377,782,272.
+        var scsr = MemoryEstimate.Bytes(new TrialConfig { Method = "scsr", Dataset = d });
+        Assert.Equal(924_108_800L, scsr);
+        Assert.Equal(scsr, MemoryEstimate.Bytes(new TrialConfig { Method = "recnn", Dataset = d }));
+        Assert.True(scsr > MemoryEstimate.Bytes(new TrialConfig { Method = "resnet", Dataset = d }));
     }
 
     [Fact]
