@@ -329,6 +329,11 @@ public sealed class ReaderTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal($"dggrn eval: {flat}: sizes: expected a 3D volume (3 axes of at least 2 voxels), found 4x4x1 (a 2D image)", Assert.Single(err));
 
+        var nan = Save("n.nrrd", Nrrd("NRRD0004\ntype: float\ndimension: 3\nsizes: 2 2 2\nendian: little\nencoding: raw\n\n", Float32s(1, 2, 3, 4, 5, 6, float.NaN, 8)));
+        (code, err) = Worker("train", "--model", "resnet", "--blocks", "1", "--filters", "4", "--scale", "2", "--train", "phantom:seed=1,grid=32x32x32", "--test", nan, "--epochs", "1");
+        Assert.Equal(2, code);
+        Assert.Equal($"dggrn train: {nan}: voxel data: expected finite values, found 1 NaN and 0 infinite voxel(s), the first at voxel (0, 1, 1), byte 24 of the voxel data", Assert.Single(err));
+
         // --verbose adds the stack trace below the same first line.
         (code, err) = Worker("data", "inspect", magic, "--verbose");
         Assert.Equal(2, code);
