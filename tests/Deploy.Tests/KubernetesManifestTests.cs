@@ -38,7 +38,7 @@ public sealed class KubernetesManifestTests
         Assert.Contains(_objects, o => o.Kind == "Service" && o.Name == "dggrn-dashboard");
         Assert.Contains(_objects, o => o.Kind == "Ingress" && o.Name == "dggrn-dashboard");
         Assert.Contains(_objects, o => o.Kind is "Deployment" or "DaemonSet" && o.Name == "dggrn-worker");
-        var dotnet = Applied.SelectMany(o => o.Containers).Select(c => Repo.ServiceOfImage(c.Str("image")!)).OfType<string>().Order();
+        var dotnet = Applied.SelectMany(o => o.Containers).Select(c => Repo.ServiceOfImage(c.Str("image")!)).OfType<string>().Distinct().Order();
         Assert.Equal(["dashboard", "orchestrator", "worker"], dotnet);
     }
 
@@ -134,6 +134,20 @@ public sealed class KubernetesManifestTests
         // Workers and the dashboard use that Service.
         Assert.Equal($"http://{service.Name}:{(service.Node.At("spec", "ports") as YamlSequenceNode)!.Children.OfType<YamlMappingNode>().Single().Str("port")}",
             Assert.Single(_objects, o => o.Kind == "ConfigMap" && o.Name == "dggrn-config").Node.At("data", "orchestrator-url") is YamlScalarNode u ? u.Value : null);
+    }
+
+    [Fact]
+    public void CheckpointsAreReconciledHourlyOneRunAtATimeWithTheWorkerImage()
+    {
+        var cron = Workload("dggrn-reconcile");
+        Assert.Equal("CronJob", cron.Kind);
+        Assert.Equal("Forbid", (cron.Node.At("spec", "concurrencyPolicy") as YamlScalarNode)?.Value);
+        var schedule = (cron.Node.At("spec", "schedule") as YamlScalarNode)?.Value ?? "";
+        Assert.Matches(@"^\d{1,2} \* \* \* \*$", schedule);
+        var c = Assert.Single(cron.Containers);
+        Assert.Equal("worker", Repo.ServiceOfImage(c.Str("image")!));
+        Assert.Equal(["reconcile", "--delete"], c.Seq("args").Strings());
+        Assert.Null(c.At("resources", "limits", "nvidia.com/gpu"));
     }
 
     [Fact]

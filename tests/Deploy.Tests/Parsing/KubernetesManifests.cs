@@ -6,9 +6,12 @@ namespace Dggrn.Deploy.Tests.Parsing;
 public sealed record K8sObject(string File, string Kind, string Name, string? Namespace, YamlMappingNode Node)
 {
     /// <summary>The pod spec of a workload (Deployment, StatefulSet, DaemonSet, Job), or null.</summary>
-    public YamlMappingNode? PodSpec => Kind is "Deployment" or "StatefulSet" or "DaemonSet" or "Job"
-        ? Node.At("spec", "template", "spec") as YamlMappingNode
-        : null;
+    public YamlMappingNode? PodSpec => Kind switch
+    {
+        "Deployment" or "StatefulSet" or "DaemonSet" or "Job" => Node.At("spec", "template", "spec") as YamlMappingNode,
+        "CronJob" => Node.At("spec", "jobTemplate", "spec", "template", "spec") as YamlMappingNode,
+        _ => null,
+    };
 
     /// <summary>Containers and init containers of a workload.</summary>
     public IEnumerable<YamlMappingNode> Containers =>
