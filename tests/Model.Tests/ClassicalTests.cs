@@ -168,6 +168,23 @@ public sealed class ClassicalTests
     }
 
     [Fact]
+    public void CancellationStopsAClassicalTrialAsCancellation()
+    {
+        using var cts = new CancellationTokenSource();
+        // Cancel once the test volume is loaded: the slices then see the token and the run ends as OperationCanceledException.
+        var cb = new LoggingCallbacks(line => { if (line.StartsWith("nmu: reconstructing", StringComparison.Ordinal)) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Run(TrainerSmokeTests.TinyJob("nmu"), cb, cts.Token));
+        Assert.Empty(cb.Epochs);
+    }
+
+    sealed class LoggingCallbacks(Action<string> onLog) : NullTrainingCallbacks
+    {
+        public List<EpochReport> Epochs { get; } = [];
+        public override void OnLog(string line) => onLog(line);
+        public override void OnEpoch(EpochReport report) => Epochs.Add(report);
+    }
+
+    [Fact]
     public void TrainerRejectsBadOrMisplacedParametersBeforeLoadingData()
     {
         var bad = TrainerSmokeTests.TinyJob("lrtv") with { TestSources = ["/nonexistent.nii"], Params = new Dictionary<string, double> { ["lambdaTv"] = -1 } };

@@ -46,7 +46,15 @@ public static class ClassicalMethods
         if (TorchSharp.torch.get_num_threads() != 1) TorchSharp.torch.set_num_threads(1);
         var result = new Image2D[slices.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount, CancellationToken = ct };
-        Parallel.For(0, slices.Count, options, i => result[i] = upscale(slices[i].Lr, scale, ct));
+        try
+        {
+            Parallel.For(0, slices.Count, options, i => result[i] = upscale(slices[i].Lr, scale, ct));
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // A slice saw the cancellation first: report it as cancellation, as the trainer does, not as a failure.
+            throw new OperationCanceledException("cancelled while reconstructing slices", e, ct);
+        }
         return result;
     }
 }
