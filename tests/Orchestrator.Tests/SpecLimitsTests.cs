@@ -103,6 +103,33 @@ public sealed class SpecLimitsTests
     }
 
     [Fact]
+    public void Absurd_network_and_training_sizes_are_refused_where_they_are_written()
+    {
+        const string spec = """
+            name: big
+            training: {patchSize: 100000}
+            datasets: [{name: P, train: ["phantom:seed=1"], test: ["phantom:seed=2"]}]
+            grid:
+              - methods: [dggrn]
+                blocks: [8, 100000]
+                filters: 2147483647
+                scale: [2, 64]
+              - methods: [resnet]
+                training: {batchSize: 1000000, patchSize: 100000}
+            """;
+        var (grid, errors) = Compiler().Compile(spec, null, null);
+        Assert.Null(grid);
+        Assert.Equal(
+        [
+            "training.patchSize: 100000 exceeds the limit of 256 (pixels per LR patch side)",
+            "grid[0].blocks[1]: 100000 exceeds the limit of 256 (residual blocks)",
+            "grid[0].filters[0]: 2147483647 exceeds the limit of 4096 (filters)",
+            "grid[0].scale[1]: 64 exceeds the limit of 8 (largest scale)",
+            "grid[1].training.batchSize: 1000000 exceeds the limit of 65536 (patches per batch)",
+        ], Lines(errors));
+    }
+
+    [Fact]
     public void Deep_nesting_and_alias_bombs_are_refused_before_the_tree_is_built()
     {
         // 100,000 nested lists overflowed the stack of the YAML tree builder and killed the process before the check.

@@ -25,6 +25,7 @@ public sealed class SpecCompiler(DatasetResolver datasets, IOptions<Orchestrator
         var (parsed, errors) = GridSpecParser.Parse(text);
         if (parsed is null) return (null, errors);
         var resolveErrors = new List<SpecError>();
+        SpecBounds.Check(parsed, resolveErrors);
         // Count the cells before anything is expanded or hashed: a million-trial typo must cost nothing.
         double cells = parsed.Grid.Sum(b => (double)b.Methods.Length * b.Datasets.Length * b.Scale.Length * b.Blocks.Length * b.Filters.Length * b.Seed.Length);
         int limit = options.Value.MaxTrialsPerExperiment;
@@ -33,7 +34,7 @@ public sealed class SpecCompiler(DatasetResolver datasets, IOptions<Orchestrator
                 $"{limit.ToString("N0", CultureInfo.InvariantCulture)} (Orchestrator:MaxTrialsPerExperiment)"));
         var refs = new Dictionary<string, DatasetRef>();
         foreach (var d in parsed.Datasets.Where(d => parsed.Grid.Any(b => b.Datasets.Contains(d.Name))))
-            if (datasets.Resolve(d, resolveErrors, hash: cells <= limit) is { } r) refs[d.Name] = r;
+            if (datasets.Resolve(d, resolveErrors, hash: resolveErrors.Count == 0) is { } r) refs[d.Name] = r;
         if (resolveErrors.Count > 0) return (null, [.. resolveErrors]);
         var grid = GridExpander.Expand(parsed, text, refs, options.Value.CodeVersion);
         if (priority is { } pr) grid = grid with { Priority = pr };
