@@ -31,7 +31,7 @@ public sealed class OrchestratorOptions
     public string CodeVersion { get; set; } = "dggrn-model-1";
     /// <summary>
     /// Folders a submitted spec may name volume files and globs in (any number; relative ones against the working
-    /// directory). Empty: the "data" folder of the working directory. Paths from server configuration
+    /// directory). Empty: the "data" folder of the working directory and /data (the containers' dataset mount). Paths from server configuration
     /// (<c>Datasets:&lt;Name&gt;:Train|Test</c>) and phantom: URIs are always allowed. Environment form:
     /// <c>Orchestrator__DataRoots__0=/data</c>, <c>Orchestrator__DataRoots__1=...</c>.
     /// </summary>

@@ -86,10 +86,10 @@ public sealed class DataRootsTests : IDisposable
     [Fact]
     public void Relative_paths_are_judged_from_the_working_directory_and_the_default_root_is_its_data_folder()
     {
-        // No DataRoots configured: only ./data of the working directory (the test's, here) is a root.
+        // No DataRoots configured: ./data of the working directory (the test's, here) and /data are the roots.
         var (_, errors) = SpecLimitsTests.Compiler().Compile(Spec("'../../../../../../etc/passwd'", "'data/../../x.nii'"), null, null);
         Assert.Equal(["datasets[0].train[0]", "datasets[0].test[0]"], errors.Select(e => e.Path));
-        Assert.All(errors, e => Assert.Contains($"is outside the data roots ({Path.Combine(Directory.GetCurrentDirectory(), "data")})", e.Message));
+        Assert.All(errors, e => Assert.Contains($"is outside the data roots ({Path.Combine(Directory.GetCurrentDirectory(), "data")}, /data)", e.Message));
     }
 
     [Fact]

@@ -11,13 +11,14 @@ namespace Dggrn.Orchestrator.Specs;
 /// </remarks>
 public sealed class DataRoots(IOptions<OrchestratorOptions> options)
 {
-    /// <summary>Folder used when <see cref="OrchestratorOptions.DataRoots"/> is empty: "data" under the working directory.</summary>
-    public const string DefaultRoot = "data";
+    /// <summary>Folders used when <see cref="OrchestratorOptions.DataRoots"/> is empty: "data" under the working directory
+    /// (the repository's data/ in local mode) and /data, where the container deployments mount the dataset folder.</summary>
+    public static readonly string[] DefaultRoots = ["data", "/data"];
 
     readonly Lazy<string[]> _roots = new(() =>
     {
         var configured = options.Value.DataRoots.Where(r => !string.IsNullOrWhiteSpace(r)).ToArray();
-        return [.. (configured.Length > 0 ? configured : [DefaultRoot]).Select(r => Canonical(r) ?? Path.GetFullPath(r)).Distinct(StringComparer.Ordinal)];
+        return [.. (configured.Length > 0 ? configured : DefaultRoots).Select(r => Canonical(r) ?? Path.GetFullPath(r)).Distinct(StringComparer.Ordinal)];
     });
 
     /// <summary>The roots, absolute and with symlinks resolved.</summary>
