@@ -293,4 +293,82 @@ public sealed class VolumeFuzzTests(ITestOutputHelper output)
         var damaged = DamageNrrd(NrrdFile(c, raw), m);
         LoadsOrRefusesCleanly("/nonexistent-fuzz/fuzz.nrrd", () => NrrdReader.Parse("/nonexistent-fuzz/fuzz.nrrd", damaged));
     }, "damaged NRRD");
+
+    /// <summary>Detached NRRD: the header names a data file (raw or gzip) beside it, possibly damaged as well.</summary>
+    static string DetachedHeader(Case c, string dataName)
+    {
+        var h = new StringBuilder("NRRD0004\n");
+        h.Append($"type: {c.Type.NrrdName}\n");
+        h.Append(c.Frames > 1 ? $"dimension: 4\nsizes: {c.Nx} {c.Ny} {c.Nz} {c.Frames}\n" : $"dimension: 3\nsizes: {c.Nx} {c.Ny} {c.Nz}\n");
+        h.Append(c.Big ? "endian: big\n" : "endian: little\n");
+        h.Append(c.Gzip ? "encoding: gzip\n" : "encoding: raw\n");
+        h.Append($"data file: {dataName}\n");
+        return h.ToString();
+    }
+
+    [Fact]
+    public void Files_on_disk_in_every_layout_load_or_refuse_cleanly()
+    {
+        // Through VolumeLoader and the file system: .nii, .nii.gz, attached .nrrd, detached .nhdr + data file; half
+        // of them damaged (the header, or for detached files the data file). Fewer cases: disk I/O is the slow part.
+        const int FileCases = 1_000;
+        var clock = Stopwatch.StartNew();
+        var dir = Directory.CreateTempSubdirectory("dggrn-fuzz-files-").FullName;
+        try
+        {
+            int n = 0, loaded = 0;
+            Damaged.Sample((c, m) =>
+            {
+                var id = Interlocked.Increment(ref n);
+                var (raw, values) = Elements(c);
+                bool damage = m[0] % 2 == 0;
+                string path;
+                switch (m[0] / 2 % 4)
+                {
+                    case 0:
+                        path = Path.Combine(dir, $"v{id}.nii");
+                        var nii = NiftiFile(c with { Gzip = false }, raw);
+                        File.WriteAllBytes(path, damage ? DamageNifti(nii, m[1..], c.Big) : nii);
+                        break;
+                    case 1:
+                        path = Path.Combine(dir, $"v{id}.nii.gz");
+                        var gz = NiftiFile(c with { Gzip = true }, raw);
+                        File.WriteAllBytes(path, damage ? DamageNifti(gz, m[1..], false) : gz);
+                        break;
+                    case 2:
+                        path = Path.Combine(dir, $"v{id}.nrrd");
+                        var nrrd = NrrdFile(c, raw);
+                        File.WriteAllBytes(path, damage ? DamageNrrd(nrrd, m[1..]) : nrrd);
+                        break;
+                    default:
+                        path = Path.Combine(dir, $"v{id}.nhdr");
+                        var data = c.Gzip ? Gzip(raw) : raw;
+                        File.WriteAllBytes(Path.Combine(dir, $"v{id}.raw"), damage ? DamageNifti(data, m[1..], false) : data);
+                        File.WriteAllText(path, DetachedHeader(c, $"v{id}.raw"));
+                        break;
+                }
+                bool expectValid = !damage;
+                try
+                {
+                    var v = VolumeLoader.Load(path);
+                    Interlocked.Increment(ref loaded);
+                    if (expectValid)
+                    {
+                        Assert.Equal((c.Nx, c.Ny, c.Nz), (v.Nx, v.Ny, v.Nz));
+                        bool scaled = v.Format == "nifti" && c.Slope != 0 && !(c.Slope == 1 && c.Inter == 0);
+                        Assert.Equal(scaled ? values.Select(x => x * c.Slope + c.Inter).ToArray() : values, v.Data);
+                    }
+                    else Assert.All(v.Data, x => Assert.True(double.IsFinite(x)));
+                }
+                catch (VolumeFormatException e) when (!expectValid)
+                {
+                    Assert.StartsWith(path, e.Message);
+                    Assert.DoesNotContain('\n', e.Message);
+                }
+            }, iter: FileCases);
+            output.WriteLine($"files on disk: {n} cases in {clock.Elapsed.TotalSeconds:F2} s, {loaded} loaded");
+            Assert.Equal(FileCases, n);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
