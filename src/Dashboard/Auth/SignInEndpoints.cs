@@ -32,7 +32,20 @@ public static class SignInEndpoints
 
     static async Task<IResult> SignInAsync(HttpContext ctx, TokenSignIn tokens, string? token, string? returnUrl)
     {
-        var (user, error) = await tokens.ValidateAsync(token, ctx.RequestAborted);
+        SignedInUser? user;
+        string? error;
+        try
+        {
+            (user, error) = await tokens.ValidateAsync(token, ctx.RequestAborted);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException && !ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The cause goes to the log (exception type and message only: database errors never carry the token); the user
+            // learns it is not their token's fault.
+            ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SignInEndpoints))
+                .LogError("sign-in could not check the token: the lab database failed with {Type}: {Message}", e.GetType().Name, e.Message);
+            return Form("the lab database cannot be reached, so no token can be checked; try again later", returnUrl, StatusCodes.Status503ServiceUnavailable);
+        }
         if (user is null) return Form(error, returnUrl, StatusCodes.Status401Unauthorized);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim("token_id", user.TokenId.ToString())],
