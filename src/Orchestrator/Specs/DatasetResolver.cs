@@ -31,16 +31,23 @@ public sealed class DatasetResolver(IConfiguration configuration, IOptions<Orche
         var train = Sources(d, "Train", d.Train, errors);
         var test = Sources(d, "Test", d.Test, errors);
         if (errors.Count > before || !hash) return null;
-        var hashes = new List<string>[] { [], [] };
-        foreach (var (list, part, sources) in new[] { (hashes[0], "train", train), (hashes[1], "test", test) })
-            foreach (var s in sources)
-            {
-                try { list.Add(SourceHash(s)); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                { errors.Add(new SpecError($"{d.Path}.{part}", $"{s} cannot be read ({e.GetType().Name})")); }
-            }
+        var trainHashes = Hashes(d, "train", train, errors);
+        var testHashes = Hashes(d, "test", test, errors);
         if (errors.Count > before) return null;
-        return new DatasetRef { Name = d.Name, Modality = d.Modality, Train = train, Test = test, ContentHash = TrialIdentity.DatasetHash(hashes[0], hashes[1]) };
+        return new DatasetRef { Name = d.Name, Modality = d.Modality, Train = train, Test = test, ContentHash = TrialIdentity.DatasetHash(trainHashes, testHashes) };
+    }
+
+    /// <summary>Content hashes of <paramref name="sources"/>; a file that cannot be read (permissions, vanished) is an error.</summary>
+    static List<string> Hashes(DatasetSpec d, string part, string[] sources, List<SpecError> errors)
+    {
+        var result = new List<string>();
+        foreach (var s in sources)
+        {
+            try { result.Add(SourceHash(s)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            { errors.Add(new SpecError($"{d.Path}.{part}", $"{s} cannot be read ({e.GetType().Name})")); }
+        }
+        return result;
     }
 
     string[] Sources(DatasetSpec d, string part, string[] declared, List<SpecError> errors)
