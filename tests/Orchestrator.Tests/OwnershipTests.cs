@@ -94,6 +94,53 @@ public sealed class OwnershipTests(SecurityServerFixture f) : IClassFixture<Secu
         Assert.All((await TestSpecs.DetailAsync(viewer, exp)).Trials, t => Assert.Equal("Pending", t.State));
     }
 
+    static HttpClient ActingFor(HttpClient c, string user, string role)
+    {
+        c.DefaultRequestHeaders.Add(OnBehalfOf.UserHeader, Uri.EscapeDataString(user));
+        c.DefaultRequestHeaders.Add(OnBehalfOf.RoleHeader, role);
+        return c;
+    }
+
+    [Fact]
+    public async Task A_service_token_acting_for_a_user_has_exactly_that_users_rights()
+    {
+        var alice = Unique("alice");
+        using var a = await f.ClientAsync("submitter", alice);
+        var (exp, _) = await SecurityServerFixture.SubmitAsync(a);
+        var service = await f.Server.TokenAsync("admin", "dashboard-service");
+
+        // The dashboard signed in as another submitter: held to that submitter's rights.
+        using var asBob = ActingFor(f.Server.Client(service), Unique("bøb"), "submitter");
+        var refused = await asBob.PostAsync($"/api/experiments/{exp}/cancel", null);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains(alice, await SecurityServerFixture.DetailAsync(refused));
+        // As the owner: allowed. As a viewer: no control, no submit.
+        using var asAlice = ActingFor(f.Server.Client(service), alice, "submitter");
+        (await asAlice.PostAsync($"/api/experiments/{exp}/pause", null)).EnsureSuccessStatusCode();
+        using var asViewer = ActingFor(f.Server.Client(service), alice, "viewer");
+        Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PostAsync($"/api/experiments/{exp}/resume", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PostAsJsonAsync("/api/experiments", new SubmitRequest(TestSpecs.Noop(1), null))).StatusCode);
+
+        // What it submits is owned by the user, not by the service.
+        var dave = Unique("dåve");
+        using var asDave = ActingFor(f.Server.Client(service), dave, "submitter");
+        var (mine, _) = await SecurityServerFixture.SubmitAsync(asDave, trials: 1);
+        Assert.Equal(dave, (await TestSpecs.DetailAsync(a, mine)).Owner);
+    }
+
+    [Theory]
+    [InlineData("submitter", "alice", "submitter", "only an admin token")]
+    [InlineData("worker", "alice", "admin", "only an admin token")]
+    [InlineData("admin", "alice", "worker", "is not admin, submitter or viewer")]
+    [InlineData("admin", "", "viewer", "expected a user name")]
+    public async Task Acting_for_someone_else_is_refused_unless_an_admin_names_a_user_and_a_role(string tokenRole, string user, string role, string reason)
+    {
+        using var c = ActingFor(await f.ClientAsync(tokenRole), user, role);
+        var r = await c.GetAsync("/api/experiments");
+        Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        Assert.Contains(reason, await SecurityServerFixture.DetailAsync(r));
+    }
+
     [Fact]
     public async Task Only_admins_create_tokens()
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Security.Claims;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dggrn.Contracts.Api;
@@ -22,6 +23,18 @@ public sealed class OrchestratorClient
         _http.BaseAddress = new Uri(options.Value.OrchestratorUrl.TrimEnd('/') + "/");
         if (!string.IsNullOrEmpty(options.Value.Token))
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.Token);
+    }
+
+    /// <summary>Makes the following requests act for <paramref name="user"/> (sent as <see cref="OnBehalfOf"/> headers): the
+    /// orchestrator then applies that user's role and ownership, and records them as the owner of what they submit, instead
+    /// of the service token's all-powerful admin rights.</summary>
+    public void ActFor(ClaimsPrincipal user)
+    {
+        _http.DefaultRequestHeaders.Remove(OnBehalfOf.UserHeader);
+        _http.DefaultRequestHeaders.Remove(OnBehalfOf.RoleHeader);
+        if (user.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name }) return;
+        _http.DefaultRequestHeaders.Add(OnBehalfOf.UserHeader, Uri.EscapeDataString(name));
+        _http.DefaultRequestHeaders.Add(OnBehalfOf.RoleHeader, user.FindFirst(ClaimTypes.Role)?.Value ?? "viewer");
     }
 
     /// <summary>A paper table with measured values (format=json).</summary>

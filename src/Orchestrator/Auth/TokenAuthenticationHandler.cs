@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Dggrn.Contracts.Api;
 using Dggrn.Contracts.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,8 @@ public sealed class TokenAuthenticationHandler(
     const int CacheSeconds = 10;
     /// <summary>HttpContext.Items key holding why a presented token was refused (the 401 answer says it; never the token).</summary>
     public const string FailureItem = "dggrn:auth-failure";
+    /// <summary>Claim naming the token that authenticated the request (differs from the user's name when acting on behalf).</summary>
+    public const string ViaClaim = "dggrn:via";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -44,8 +47,19 @@ public sealed class TokenAuthenticationHandler(
             entry = new TokenCache.Entry(t.Id, t.Name, t.Role, now.AddSeconds(CacheSeconds));
             if (!t.SingleUse) cache.Entries[hash] = entry;
         }
+        var (name, role) = (entry.Name, entry.Role);
+        if (Request.Headers.ContainsKey(OnBehalfOf.UserHeader))
+        {
+            // Only an admin may speak for someone else, and may then do no more than that user: no escalation is possible.
+            if (entry.Role != Roles.Admin) return Fail($"only an admin token may send {OnBehalfOf.UserHeader}; this one is a {entry.Role} token");
+            name = Uri.UnescapeDataString(Request.Headers[OnBehalfOf.UserHeader].ToString()).Trim();
+            role = Request.Headers[OnBehalfOf.RoleHeader].ToString();
+            if (name.Length is 0 or > 200) return Fail($"{OnBehalfOf.UserHeader}: expected a user name of 1 to 200 characters");
+            if (role is not (Roles.Admin or Roles.Submitter or Roles.Viewer))
+                return Fail($"{OnBehalfOf.RoleHeader}: '{role}' is not admin, submitter or viewer");
+        }
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, entry.Name), new Claim(ClaimTypes.Role, entry.Role), new Claim(Roles.TokenIdClaim, entry.Id.ToString())],
+            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), new Claim(Roles.TokenIdClaim, entry.Id.ToString()), new Claim(ViaClaim, entry.Name)],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
