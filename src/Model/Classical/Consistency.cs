@@ -4,11 +4,11 @@ namespace Dggrn.Model.Classical;
 /// dggrn-v1 degradation: the orthogonal projection onto {x : D x = y}, alone or alternated with the [0, 1] box.</summary>
 /// <remarks>For NMU's own model (D = block averaging) the orthogonal projection is exactly "add the block's mean
 /// error to every pixel of the block"; with the Gaussian blur it is x + D^T (D D^T)^-1 (y - D x), solved by conjugate
-/// gradients on the LR grid (D D^T is small, sparse and well conditioned: diagonal for s &gt;= 3 away from borders).</remarks>
+/// gradients on the LR grid (relative residual 1e-10; D D^T is small, sparse and well conditioned: diagonal for s &gt;= 3 away from borders).</remarks>
 public static class Consistency
 {
     /// <summary>Orthogonal projection of <paramref name="x"/> onto {x : D x = y}; returns a new array.</summary>
-    public static double[] Project(DegradationOperator d, double[] x, double[] y, double tolerance = 1e-12, int maxIterations = 100)
+    public static double[] Project(DegradationOperator d, double[] x, double[] y, double tolerance = 1e-10, int maxIterations = 100)
     {
         var dx = d.Apply(x);
         var b = new double[y.Length];

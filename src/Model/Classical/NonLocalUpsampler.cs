@@ -7,8 +7,9 @@ namespace Dggrn.Model.Classical;
 /// lowering the filtering strength each iteration, until the estimate stops changing.</summary>
 public static class NonLocalUpsampler
 {
-    /// <summary>Rounds of alternating projection (constraint, [0, 1] box) after each filtering step.</summary>
-    const int BoxRounds = 20;
+    /// <summary>Rounds of alternating projection (constraint, [0, 1] box) after each filtering step; the result gets
+    /// <see cref="FinalBoxRounds"/> so it meets the constraint tightly (at x2 a round costs a conjugate-gradient solve).</summary>
+    const int BoxRounds = 5, FinalBoxRounds = 40;
 
     /// <summary>Upscales <paramref name="lr"/> by <paramref name="scale"/>; the result lies in [0, 1] and degrades back to <paramref name="lr"/>.</summary>
     public static Image2D Upscale(Image2D lr, int scale, NmuOptions o, CancellationToken ct = default) =>
@@ -34,7 +35,7 @@ public static class NonLocalUpsampler
             if (change / x.Length < o.Tolerance) break;
             h *= o.HDecay;
         }
-        return new Image2D(H, W, x);
+        return new Image2D(H, W, Consistency.ProjectInBox(d, x, lr.Data, FinalBoxRounds));
     }
 
     /// <summary>One pass of non-local means: every pixel becomes the weighted mean of the pixels in its search window,
