@@ -55,6 +55,24 @@ public sealed class DataRootsTests : IDisposable
     }
 
     [Fact]
+    public void A_detached_nrrd_header_is_identified_by_its_data_file_too()
+    {
+        File.WriteAllText(Path.Combine(_root, "v.nhdr"), "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 2 2 2\nencoding: raw\ndata file: v.raw\n\n");
+        File.WriteAllBytes(Path.Combine(_root, "v.raw"), [1, 2, 3, 4, 5, 6, 7, 8]);
+        string Hash()
+        {
+            var (grid, errors) = Compiler().Compile(Spec($"'{_root}/v.nhdr'", "'phantom:seed=3'"), null, null);
+            Assert.True(errors.Length == 0, string.Join("; ", Lines(errors)));
+            return Assert.Single(grid!.Trials).Config.Dataset.ContentHash;
+        }
+        var before = Hash();
+        // Same header, same size and time stamp of the header; only the voxels in the data file change.
+        File.WriteAllBytes(Path.Combine(_root, "v.raw"), [8, 7, 6, 5, 4, 3, 2, 1]);
+        File.SetLastWriteTimeUtc(Path.Combine(_root, "v.raw"), DateTime.UtcNow.AddMinutes(1));
+        Assert.NotEqual(before, Hash());
+    }
+
+    [Fact]
     public void Traversal_absolute_paths_globs_and_symlinks_out_of_the_root_are_refused()
     {
         var traversal = $"{_root}/../elsewhere/secret.nii";

@@ -155,7 +155,16 @@ public sealed class DatasetResolver(IConfiguration configuration, IOptions<Orche
     static string SourceHash(string source)
     {
         if (source.StartsWith("phantom:", StringComparison.Ordinal)) return TrialIdentity.SourceHash(source);
-        var info = new FileInfo(source);
-        return HashCache.GetOrAdd((info.FullName, info.Length, info.LastWriteTimeUtc), _ => TrialIdentity.SourceHash(source));
+        var header = FileHash(source);
+        // A detached NRRD header holds no voxels: the file it names does, so new voxels must make a new identity too.
+        return NrrdDataFile(source) is { } data && File.Exists(data)
+            ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{header}+{FileHash(data)}")))
+            : header;
+    }
+
+    static string FileHash(string path)
+    {
+        var info = new FileInfo(path);
+        return HashCache.GetOrAdd((info.FullName, info.Length, info.LastWriteTimeUtc), _ => TrialIdentity.SourceHash(path));
     }
 }
