@@ -31,7 +31,8 @@ public static class TrainCommand
         var examples = a.String("examples-dir");
         a.RejectUnknown();
         if (job.TestSources.Count == 0) throw new CliException("--test: expected at least one volume");
-        if (job.TrainSources.Count == 0 && job.Method is not ("bicubic" or "noop")) throw new CliException("--train: expected at least one volume");
+        // Only networks learn from training volumes; bicubic, noop and the classical methods evaluate directly.
+        if (job.TrainSources.Count == 0 && Dggrn.Model.Models.ModelRegistry.IsTrainable(job.Method)) throw new CliException("--train: expected at least one volume");
         if (resume)
         {
             if (dir is null) throw new CliException("--resume: needs --checkpoint-dir");
