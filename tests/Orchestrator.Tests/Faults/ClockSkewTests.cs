@@ -11,7 +11,7 @@ namespace Dggrn.Orchestrator.Tests.Faults;
 /// injected; heartbeats carry no time, and the worker never compares the server's ExpiresAt with its own clock.</remarks>
 public sealed class ClockSkewTests : IAsyncLifetime
 {
-    const int LeaseTtl = 3;
+    const int LeaseTtl = 4;
     OrchestratorServer _s = null!;
 
     public async Task InitializeAsync() => _s = await OrchestratorServer.StartAsync(new()

@@ -8,7 +8,7 @@ namespace Dggrn.Orchestrator.Tests.Faults;
 /// <summary>Two worker processes started with the same id (Worker:Name): the rule of Scheduling/WorkerIdRule.cs over HTTP.</summary>
 public sealed class DuplicateWorkerIdTests : IAsyncLifetime
 {
-    const int LeaseTtl = 3;
+    const int LeaseTtl = 5;
     OrchestratorServer _s = null!;
 
     public async Task InitializeAsync() => _s = await OrchestratorServer.StartAsync(new()
@@ -40,6 +40,7 @@ public sealed class DuplicateWorkerIdTests : IAsyncLifetime
         (await http.PostAsJsonAsync("/api/workers/register", Process("host-a", 100))).EnsureSuccessStatusCode();
         foreach (var other in new[] { Process("host-a", 101), Process("host-b", 100) })
         {
+            await w.HeartbeatAsync(new TrialProgress(grant.TrialId, grant.LeaseId, 0, 0)); // alive, however slow this machine is
             var refused = await http.PostAsJsonAsync("/api/workers/register", other);
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
             var why = await refused.Content.ReadAsStringAsync();
