@@ -142,13 +142,37 @@ public sealed class OwnershipTests(SecurityServerFixture f) : IClassFixture<Secu
     }
 
     [Fact]
-    public async Task Only_admins_create_tokens()
+    public async Task Only_admins_create_list_and_revoke_tokens()
     {
         using var submitter = await f.ClientAsync("submitter");
         var refused = await submitter.PostAsJsonAsync("/api/tokens", new CreateTokenRequest("mine", "submitter"));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await submitter.GetAsync("/api/tokens")).StatusCode);
         var made = await f.Server.Admin.PostAsJsonAsync("/api/tokens", new CreateTokenRequest("theirs", "viewer"));
         Assert.Equal(HttpStatusCode.OK, made.StatusCode);
+        var created = (await made.Content.ReadFromJsonAsync<CreateTokenResponse>(OrchestratorServer.Json))!;
+        Assert.Equal(HttpStatusCode.Forbidden, (await submitter.PostAsync($"/api/tokens/{created.Id}/revoke", null)).StatusCode);
+
+        // The listing names tokens but never carries a secret or a hash.
+        var listing = await f.Server.Admin.GetStringAsync("/api/tokens");
+        Assert.Contains(created.Id.ToString(), listing);
+        Assert.DoesNotContain(created.Token, listing);
+        Assert.DoesNotContain("hash", listing, StringComparison.OrdinalIgnoreCase);
+
+        // Revocation takes effect at once, even though the token was just used (and so cached).
+        using var viewer = f.Server.Client(created.Token);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/experiments")).StatusCode);
+        (await f.Server.Admin.PostAsync($"/api/tokens/{created.Id}/revoke", null)).EnsureSuccessStatusCode();
+        var after = await viewer.GetAsync("/api/experiments");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Contains("revoked", await SecurityServerFixture.DetailAsync(after));
+        var info = (await f.Server.Admin.GetFromJsonAsync<TokenInfo[]>("/api/tokens", OrchestratorServer.Json))!.Single(t => t.Id == created.Id);
+        Assert.NotNull(info.RevokedAt);
+
+        var unknown = Guid.NewGuid();
+        var missing = await f.Server.Admin.PostAsync($"/api/tokens/{unknown}/revoke", null);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains(unknown.ToString(), await SecurityServerFixture.DetailAsync(missing));
     }
 
     [Fact]

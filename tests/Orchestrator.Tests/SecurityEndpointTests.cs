@@ -21,8 +21,9 @@ public sealed partial class SecurityEndpointTests(SecurityServerFixture f) : ICl
         var list = new List<(string, string)>();
         foreach (var e in source.Endpoints.OfType<RouteEndpoint>())
         {
+            // A group's "" route keeps the group's trailing slash; requests use the path without it.
             var path = "/" + Parameter().Replace(e.RoutePattern.RawText!.TrimStart('/'),
-                m => m.Groups["c"].Value.Contains("guid") ? Guid.NewGuid().ToString() : "probe-" + m.Groups["n"].Value);
+                m => m.Groups["c"].Value.Contains("guid") ? Guid.NewGuid().ToString() : "probe-" + m.Groups["n"].Value).TrimEnd('/');
             var methods = e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"];
             list.AddRange(methods.Select(m => (m, path)));
         }
