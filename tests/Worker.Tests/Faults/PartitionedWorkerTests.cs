@@ -25,12 +25,15 @@ public sealed class PartitionedWorkerTests
             await Poll.UntilAsync(() => orch.MetricsAsync(trial.Id), m => m.Keys.Count(k => k.Name == "train/loss") > 5, TimeSpan.FromMinutes(2), m => stale.Output);
             var child = stale.ChildPids.Single();
 
-            // The partition: the worker (and so its heartbeats) stops; the trial process runs on and keeps reporting.
+            // The partition: the worker (and so its heartbeats) stops. The trial process is held too until the lease has
+            // lapsed, so that however fast this machine trains, it is still mid-trial when it carries on reporting.
             stale.Signal("STOP");
+            WorkerProcess.SignalPid(child, "STOP");
             var lapsed = await Poll.UntilAsync(() => orch.StringsAsync(
                     "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM trial_transitions WHERE trial_id = @t AND reason = 'lease expired'", trial.Id),
                 r => r.Count > 0, TimeSpan.FromSeconds(30), _ => "lease did not lapse");
-            Assert.True(Alive(child), "the trial process stopped with its worker; the partition needs it running");
+            WorkerProcess.SignalPid(child, "CONT");
+            Assert.True(Alive(child), "the trial process ended before the partition; it must keep running behind it");
             // The stale trial process is refused (metrics, then its next checkpoint) and gives up.
             await Poll.UntilAsync(() => Task.FromResult(Alive(child)), a => !a, TimeSpan.FromMinutes(3), _ => "the stale trial process is still running");
 
@@ -54,6 +57,7 @@ public sealed class PartitionedWorkerTests
         }
         finally
         {
+            foreach (var pid in stale.ChildPids) WorkerProcess.SignalPid(pid, "CONT");
             stale.Signal("CONT");
             next?.Dispose();
             Directory.Delete(dir, recursive: true);
