@@ -8,7 +8,7 @@ public static class StateDirs
     {
         var dir = Path.Combine(Path.GetTempPath(), $"dggrn-e2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
-        File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101); // local mode is Linux-only anyway
         return dir;
     }
 }
