@@ -139,8 +139,11 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
     public async Task Submitters_pause_and_resume_from_the_page_and_viewers_get_no_controls()
     {
         using var admin = lab.Api(LabFixture.AdminToken);
-        // Another seed: the same trials as the other test would be reused (already succeeded) and never pause.
-        var created = await (await admin.PostAsJsonAsync("/api/experiments", new SubmitRequest(Spec.Replace("ui-namic", "ui-control").Replace("seed: [0]", "seed: [7]"), null), LabFixture.Json))
+        // The experiment belongs to one submitter (the owner is the token's name); another seed: the same trials as the
+        // other test would be reused (already succeeded) and never pause.
+        var ownerToken = await lab.TokenAsync("submitter");
+        using var owner = lab.Api(ownerToken);
+        var created = await (await owner.PostAsJsonAsync("/api/experiments", new SubmitRequest(Spec.Replace("ui-namic", "ui-control").Replace("seed: [0]", "seed: [7]"), null), LabFixture.Json))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SubmitResponse>(LabFixture.Json);
 
         var viewer = await browser.SignedInPageAsync(lab.DashboardUrl, await lab.TokenAsync("viewer"));
@@ -150,10 +153,19 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
         await Assertions.Expect(viewer.GetByTestId("pause")).ToHaveCountAsync(0);
         await Assertions.Expect(viewer.GetByText("Submit a grid")).ToHaveCountAsync(0);
 
-        var submitter = await browser.SignedInPageAsync(lab.DashboardUrl, await lab.TokenAsync("submitter"));
+        async Task<string> StateAsync() => (await admin.GetFromJsonAsync<ExperimentDetail>($"/api/experiments/{created.Id}", LabFixture.Json))!.State;
+        // Another submitter sees the buttons, but the orchestrator refuses them the change, naming the owner.
+        var other = await browser.SignedInPageAsync(lab.DashboardUrl, await lab.TokenAsync("submitter"));
+        await other.GotoAsync($"/experiments/{created.Id}");
+        await Assertions.Expect(other.GetByTestId("interactive")).ToHaveCountAsync(1);
+        await other.GetByTestId("pause").ClickAsync();
+        var refusal = other.Locator(".mud-snackbar").First;
+        await Assertions.Expect(refusal).ToContainTextAsync("pause failed");
+        Assert.NotEqual("Paused", await StateAsync());
+
+        var submitter = await browser.SignedInPageAsync(lab.DashboardUrl, ownerToken);
         await submitter.GotoAsync($"/experiments/{created.Id}");
         await Assertions.Expect(submitter.GetByTestId("interactive")).ToHaveCountAsync(1);
-        async Task<string> StateAsync() => (await admin.GetFromJsonAsync<ExperimentDetail>($"/api/experiments/{created.Id}", LabFixture.Json))!.State;
 
         await submitter.GetByTestId("pause").ClickAsync();
         // The page confirms (or reports the orchestrator's refusal) in a toast.
