@@ -46,6 +46,13 @@ public static class ApiErrors
                 log.LogDebug("{Method} {Path} refused: {Reason}", ctx.Request.Method, ctx.Request.Path, e.Message);
                 await WriteAsync(ctx, e.StatusCode, Describe(e, limit));
             }
+            catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested && DatabaseUnavailable(e) is { } why)
+            {
+                // PostgreSQL restarting or unreachable is not the client's fault and not a bug: 503, retry later. Workers retry
+                // anyway; a person sees why. The reason is Npgsql's message, which never carries the connection string.
+                log.LogWarning("{Method} {Path}: the lab database is unavailable: {Reason}", ctx.Request.Method, ctx.Request.Path, why);
+                await WriteAsync(ctx, StatusCodes.Status503ServiceUnavailable, $"the lab database (PostgreSQL) is unavailable, retry shortly: {why}", retryAfterSeconds: 5);
+            }
             catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
             {
                 // The exception (type, message, stack) goes to the log only; the client gets a reference to find it.
@@ -58,9 +65,19 @@ public static class ApiErrors
         return app;
     }
 
-    static Task WriteAsync(HttpContext ctx, int status, string detail)
+    /// <summary>Npgsql's one-line reason when <paramref name="e"/> (or an exception it wraps, e.g. in EF Core or a grain call) is a
+    /// transient PostgreSQL failure: a server restart, a refused or broken connection; null otherwise.</summary>
+    static string? DatabaseUnavailable(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is Npgsql.NpgsqlException { IsTransient: true } n) return n.Message.Split('\n')[0];
+        return null;
+    }
+
+    static Task WriteAsync(HttpContext ctx, int status, string detail, int? retryAfterSeconds = null)
     {
         ctx.Response.Clear();
+        if (retryAfterSeconds is { } seconds) ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Problem(detail: detail, statusCode: status).ExecuteAsync(ctx);
     }
 
