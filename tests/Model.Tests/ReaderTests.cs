@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using Dggrn.Model.Volumes;
@@ -304,16 +303,8 @@ public sealed class ReaderTests : IDisposable
     /// <summary>Runs the built dggrn-worker like `./dggrn data|eval` does.</summary>
     static (int Code, string[] ErrLines) Worker(params string[] args)
     {
-        var dll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Worker", ridSpecific: true), "dggrn-worker.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(2))) { p.Kill(true); throw new TimeoutException($"dggrn-worker {string.Join(' ', args)} did not finish"); }
-        _ = stdout.Result;
-        return (p.ExitCode, stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var (code, _, err) = WorkerCli.Run(args);
+        return (code, err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
