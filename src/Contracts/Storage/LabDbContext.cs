@@ -47,6 +47,8 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
             e.HasIndex(x => new { x.Identity, x.State });
             e.HasIndex(x => x.State);
             e.HasIndex(x => new { x.ExperimentId, x.State });
+            // The queue: each experiment's next pending trials in order, read by the lease query a few rows at a time.
+            e.HasIndex(x => new { x.ExperimentId, x.CreatedAt, x.Key }).HasFilter("state = 'Pending' AND NOT paused").HasDatabaseName("ix_trials_pending_queue");
         });
         m.Entity<TrialTransitionEntity>(e =>
         {

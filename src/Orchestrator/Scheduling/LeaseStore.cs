@@ -44,7 +44,9 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) configs[r.GetGuid(0)] = (r.GetString(1), r.GetString(2));
         }
-        var resume = await CheckpointQueries.LatestAsync(c, ids, ct);
+        // A first attempt has no checkpoints to resume from: skip the query (most leases of a fresh grid).
+        var retried = rows.Where(r => r.Attempt > 1).Select(r => r.TrialId).ToArray();
+        var resume = retried.Length > 0 ? await CheckpointQueries.LatestAsync(c, retried, ct) : [];
         return [.. rows.OrderBy(r => chosen.IndexOf(r.TrialId)).Select(r => new LeaseGrant(
             r.TrialId, r.ExperimentId, r.Attempt, r.LeaseId!.Value, r.LeaseExpiresAt!.Value,
             JsonSerializer.Deserialize<TrialConfig>(configs[r.TrialId].Json, Json)!, configs[r.TrialId].Identity,
@@ -55,12 +57,15 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
     {
         const string sql = """
             WITH running AS (SELECT experiment_id, count(*)::int AS n FROM trials WHERE state IN ('Leased','Running') GROUP BY experiment_id),
-            cand AS (SELECT t.id, t.experiment_id, t.memory_estimate_bytes, t.device, e.priority,
-                            row_number() OVER (PARTITION BY t.experiment_id ORDER BY t.created_at, t.key) AS rn
-                     FROM trials t JOIN experiments e ON e.id = t.experiment_id
-                     WHERE t.state = 'Pending' AND NOT t.paused AND e.state IN ('Pending','Running'))
+            cand AS (SELECT q.id, e.id AS experiment_id, q.memory_estimate_bytes, q.device, e.priority, q.rn
+                     FROM experiments e
+                     -- Only the head of each experiment's queue is read (ix_trials_pending_queue), not every pending trial.
+                     CROSS JOIN LATERAL (
+                       SELECT t.id, t.memory_estimate_bytes, t.device, row_number() OVER (ORDER BY t.created_at, t.key) AS rn
+                       FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Pending' AND NOT t.paused
+                       ORDER BY t.created_at, t.key LIMIT @limit) q
+                     WHERE e.state IN ('Pending','Running'))
             SELECT c.id, c.memory_estimate_bytes, c.device FROM cand c LEFT JOIN running r USING (experiment_id)
-            WHERE c.rn <= @limit
             ORDER BY c.priority DESC, c.rn + coalesce(r.n, 0), c.experiment_id
             LIMIT @limit
             """;

@@ -690,6 +690,10 @@ namespace Dggrn.Contracts.Storage.Migrations
                     b.HasIndex("Identity", "State")
                         .HasDatabaseName("ix_trials_identity_state");
 
+                    b.HasIndex("ExperimentId", "CreatedAt", "Key")
+                        .HasDatabaseName("ix_trials_pending_queue")
+                        .HasFilter("state = 'Pending' AND NOT paused");
+
                     b.ToTable("trials", (string)null);
                 });
 
