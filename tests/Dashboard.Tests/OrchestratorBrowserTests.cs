@@ -187,6 +187,8 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
         await page.GetByText("Submit a grid").ClickAsync();
         await page.Locator("[data-testid=submit-panel] .mud-select .mud-input-control").First.ClickAsync();
         await page.GetByText("smoke (tiny, CPU)").ClickAsync();
+        // The select shows the preset once the server has taken the choice; submitting before that would send no preset.
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Preset" })).ToHaveTextAsync("smoke (tiny, CPU)");
         await page.GetByTestId("submit").ClickAsync();
         await page.WaitForURLAsync("**/experiments/*");
         await Assertions.Expect(page.GetByTestId("experiment-title")).ToHaveTextAsync("smoke");
