@@ -1,6 +1,6 @@
 namespace Dggrn.Model.Classical;
 
-/// <summary>Parameters of LRTV (Shi et al. 2015); defaults per docs/decisions/baselines-classical.md.</summary>
+/// <summary>Parameters of LRTV (Shi et al. 2015); defaults per docs/decisions.md, "NMU and LRTV".</summary>
 public sealed record LrtvOptions
 {
     /// <summary>Weight of the nuclear norm (low-rank term).</summary>

@@ -1,6 +1,6 @@
 namespace Dggrn.Model.Classical;
 
-/// <summary>Parameters of non-local MRI upsampling (Manjón et al. 2010); defaults per docs/decisions/baselines-classical.md.</summary>
+/// <summary>Parameters of non-local MRI upsampling (Manjón et al. 2010); defaults per docs/decisions.md, "NMU and LRTV".</summary>
 public sealed record NmuOptions
 {
     /// <summary>Patch half-width: patches are (2r+1)^2 (the paper's 3x3x3 patch becomes 3x3 in 2D).</summary>

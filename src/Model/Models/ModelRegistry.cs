@@ -7,7 +7,7 @@ public static class ModelRegistry
     {
         ["dggrn"] = (n, k, s) => new GuidedResNet(true, n, k, s),
         ["resnet"] = (n, k, s) => new GuidedResNet(false, n, k, s),
-        // Baselines on the interpolated input; how N and K map onto each is in docs/decisions/baselines-nets.md.
+        // Baselines on the interpolated input; how N and K map onto each is in docs/decisions.md, "SCSR and ReCNN".
         ["scsr"] = (n, k, s) => new ScsrNet(n, k, s),
         ["recnn"] = (n, k, s) => new ReCnnNet(n, k, s),
     };

@@ -8,7 +8,7 @@ namespace Dggrn.Model.Models;
 /// did: bicubic upscaling (fixed, dggrn-v1), then L plain 3x3 convolutions (1 -> K, L - 2 times K -> K, K -> 1), a ReLU after
 /// every convolution but the last, no normalisation, and global residual learning (output = interpolated input + last conv).</summary>
 /// <remarks>Grid mapping: depth L = 2N + 4 for <c>blocks</c> = N, so N = 8 gives the published 20 layers and each step of N adds
-/// two K -> K convolutions, as one residual block does in the other networks; <c>filters</c> = K (docs/decisions/baselines-nets.md).</remarks>
+/// two K -> K convolutions, as one residual block does in the other networks; <c>filters</c> = K (docs/decisions.md, "SCSR and ReCNN").</remarks>
 public sealed class ReCnnNet : SrNetwork
 {
     readonly InterpolatedInput interp;

@@ -8,7 +8,7 @@ namespace Dggrn.Model.Models;
 /// interpolated input: bicubic upscaling (fixed, dggrn-v1), head conv 1 -> K, N residual blocks (conv, ReLU, conv, identity
 /// skip), tail conv K -> 1, and global residual learning (output = interpolated input + tail). Every conv is 3x3 and works at
 /// HR resolution.</summary>
-/// <remarks>Grid mapping: <c>blocks</c> = N residual blocks, <c>filters</c> = K (docs/decisions/baselines-nets.md).</remarks>
+/// <remarks>Grid mapping: <c>blocks</c> = N residual blocks, <c>filters</c> = K (docs/decisions.md, "SCSR and ReCNN").</remarks>
 public sealed class ScsrNet : SrNetwork
 {
     readonly InterpolatedInput interp;

@@ -16,7 +16,7 @@ public static class VolumeChecks
     }
 
     /// <summary>Refuses NaN and infinite voxels, naming how many there are and where the first one is.</summary>
-    /// <remarks>Decision (docs/decisions/badinput.md): refuse rather than replace. A NaN in an MRI volume means a broken
+    /// <remarks>Decision (docs/decisions.md, "Bad input"): refuse rather than replace. A NaN in an MRI volume means a broken
     /// export or a mask written into the data; silently zeroing it would change PSNR/SSIM without anyone noticing.</remarks>
     /// <param name="path">Source named in the error.</param>
     /// <param name="data">Decoded voxels, x fastest.</param>
