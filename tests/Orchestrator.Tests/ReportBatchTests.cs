@@ -93,6 +93,44 @@ public sealed class ReportBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_of_several_trials_are_stored_together_the_later_batch_wins_and_a_stale_lease_is_refused()
+    {
+        await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(2, "batched-metrics"));
+        var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
+        var g = await w.LeaseAsync(2);
+        Assert.Equal(2, g.Length);
+        var at = DateTimeOffset.UtcNow;
+        WorkerReport[] reports =
+        [
+            new(g[0].TrialId, Metrics: new MetricBatch(g[0].LeaseId, 1, 0, [new("train/loss", 1, 1, 1.0, at), new("train/loss", 2, 1, 2.0, at)])),
+            new(g[0].TrialId, Metrics: new MetricBatch(g[0].LeaseId, 1, 1, [new("train/loss", 2, 1, 20.0, at)])),
+            new(g[1].TrialId, Metrics: new MetricBatch(Guid.NewGuid(), 1, 0, [new("train/loss", 1, 1, 5.0, at)])), // not its live lease
+        ];
+        foreach (var attempt in new[] { "first", "retry" })
+        {
+            var (status, outcomes, _) = await PostAsync(w.Http, w.Id, reports);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal([200, 200, 409], outcomes.Select(o => o.Status));
+            Assert.Equal([(1L, 1.0), (2L, 20.0)], await LossesAsync(g[0].TrialId));
+            Assert.Empty(await LossesAsync(g[1].TrialId));
+            Assert.Equal(2L, await ScalarAsync("SELECT count(*) FROM metric_batches WHERE trial_id = ANY(@ids)", [g[0].TrialId, g[1].TrialId]));
+            Assert.Contains("not the live lease", outcomes[2].Error);
+        }
+    }
+
+    async Task<List<(long, double)>> LossesAsync(Guid trial)
+    {
+        await using var c = new NpgsqlConnection(_s.Database.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT step, value FROM metrics WHERE trial_id = @t AND name = 'train/loss' ORDER BY step", c);
+        cmd.Parameters.AddWithValue("t", trial);
+        var list = new List<(long, double)>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) list.Add((r.GetInt64(0), r.GetDouble(1)));
+        return list;
+    }
+
+    [Fact]
     public async Task A_malformed_batch_is_refused_whole_with_the_place_named()
     {
         var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));

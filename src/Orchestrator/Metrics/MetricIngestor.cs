@@ -21,48 +21,85 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
     public const int CopyThreshold = 256;
 
     /// <summary>Stores <paramref name="batch"/>; returns whether it was new, or the reason it was refused.</summary>
-    public Task<(OpResult Result, bool Stored)> IngestAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct = default) =>
-        batch.Points.Length < CopyThreshold ? IngestSmallAsync(workerId, trialId, batch, ct) : IngestCopyAsync(workerId, trialId, batch, ct);
+    public async Task<(OpResult Result, bool Stored)> IngestAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct = default) =>
+        batch.Points.Length < CopyThreshold ? (await IngestSmallAsync(workerId, [(trialId, batch)], ct))[0] : await IngestCopyAsync(workerId, trialId, batch, ct);
 
-    /// <summary>Small batches (a worker's regular reports): lease check, claim, upsert from arrays and NOTIFY in one
-    /// statement and one round trip; a temporary table and COPY only pay off for large batches.</summary>
-    async Task<(OpResult Result, bool Stored)> IngestSmallAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
+    /// <summary>Stores several batches of one worker (any trials): small ones together in one statement, large ones by COPY;
+    /// one outcome per item, in order.</summary>
+    public async Task<(OpResult Result, bool Stored)[]> IngestAsync(string workerId, IReadOnlyList<(Guid Trial, MetricBatch Batch)> items, CancellationToken ct = default)
     {
+        var outcomes = new (OpResult, bool)[items.Count];
+        var small = Enumerable.Range(0, items.Count).Where(n => items[n].Batch.Points.Length < CopyThreshold).ToArray();
+        var smallOutcomes = await IngestSmallAsync(workerId, [.. small.Select(n => items[n])], ct);
+        for (int k = 0; k < small.Length; k++) outcomes[small[k]] = smallOutcomes[k];
+        for (int n = 0; n < items.Count; n++)
+            if (items[n].Batch.Points.Length >= CopyThreshold) outcomes[n] = await IngestCopyAsync(workerId, items[n].Trial, items[n].Batch, ct);
+        return outcomes;
+    }
+
+    /// <summary>Small batches (a worker's regular reports): lease checks, claims, upserts from arrays and NOTIFY for every
+    /// batch in one statement and one round trip; a temporary table and COPY only pay off for large batches.</summary>
+    async Task<(OpResult Result, bool Stored)[]> IngestSmallAsync(string workerId, IReadOnlyList<(Guid Trial, MetricBatch Batch)> items, CancellationToken ct)
+    {
+        if (items.Count == 0) return [];
+        // b: the batches (bi = position); p: their points, each naming its batch. A batch whose lease is not live, or whose
+        // key (worker, trial, attempt, sequence) was stored before, claims nothing and stores none of its points. When two
+        // batches of one request hold the same (trial, name, step), the later batch's point wins, as if sent one by one.
         const string sql = $"""
-            WITH claim AS (
+            WITH b AS (SELECT * FROM unnest(@trials, @leases, @attempts, @seqs, @counts) WITH ORDINALITY AS b(trial_id, lease, attempt, sequence, points, bi)),
+            claim AS (
               INSERT INTO metric_batches (worker_id, trial_id, attempt, sequence, points, at)
-              SELECT @w, @t, @a, @s, @n, now()
-              WHERE EXISTS (SELECT 1 FROM trials WHERE id = @t AND lease_id = @lease AND worker_id = @w AND attempt = @a)
-              ON CONFLICT DO NOTHING RETURNING 1),
+              SELECT @w, b.trial_id, b.attempt, b.sequence, b.points, now() FROM b
+              WHERE EXISTS (SELECT 1 FROM trials t WHERE t.id = b.trial_id AND t.lease_id = b.lease AND t.worker_id = @w AND t.attempt = b.attempt)
+              ON CONFLICT DO NOTHING RETURNING trial_id, attempt, sequence),
+            p AS (SELECT * FROM unnest(@pbi, @names, @steps, @epochs, @values, @ats) WITH ORDINALITY AS p(bi, name, step, epoch, value, at, ord)),
             ins AS (
               INSERT INTO metrics (trial_id, attempt, name, step, epoch, value, at)
-              SELECT DISTINCT ON (p.name, p.step) @t, @a, p.name, p.step, p.epoch, p.value, p.at
-              FROM unnest(@names, @steps, @epochs, @values, @ats) WITH ORDINALITY AS p(name, step, epoch, value, at, ord)
-              WHERE EXISTS (SELECT 1 FROM claim)
-              ORDER BY p.name, p.step, p.ord DESC
+              SELECT DISTINCT ON (b.trial_id, p.name, p.step) b.trial_id, b.attempt, p.name, p.step, p.epoch, p.value, p.at
+              FROM p JOIN b ON b.bi = p.bi
+              JOIN claim c ON c.trial_id = b.trial_id AND c.attempt = b.attempt AND c.sequence = b.sequence
+              ORDER BY b.trial_id, p.name, p.step, b.bi DESC, p.ord DESC
               ON CONFLICT (trial_id, name, step) DO UPDATE SET attempt = excluded.attempt, epoch = excluded.epoch,
                 value = excluded.value, at = excluded.at)
-            SELECT pg_notify('{Channel}', @tid) FROM claim
+            SELECT c.trial_id, c.attempt, c.sequence, pg_notify('{Channel}', c.trial_id::text) FROM claim c
             """;
-        var p = batch.Points;
+        var claimed = new HashSet<(Guid, int, long)>();
         await using (var cmd = data.CreateCommand(sql))
         {
-            cmd.Parameters.AddWithValue("w", workerId); cmd.Parameters.AddWithValue("t", trialId);
-            cmd.Parameters.AddWithValue("a", batch.Attempt); cmd.Parameters.AddWithValue("s", batch.Sequence);
-            cmd.Parameters.AddWithValue("n", p.Length); cmd.Parameters.AddWithValue("lease", batch.LeaseId);
-            cmd.Parameters.AddWithValue("tid", trialId.ToString());
-            cmd.Parameters.AddWithValue("names", p.Select(x => x.Name).ToArray());
-            cmd.Parameters.AddWithValue("steps", p.Select(x => x.Step).ToArray());
-            cmd.Parameters.AddWithValue("epochs", p.Select(x => x.Epoch).ToArray());
-            cmd.Parameters.AddWithValue("values", p.Select(x => x.Value).ToArray());
-            cmd.Parameters.AddWithValue("ats", p.Select(x => x.At.ToUniversalTime()).ToArray());
+            cmd.Parameters.AddWithValue("w", workerId);
+            cmd.Parameters.AddWithValue("trials", items.Select(x => x.Trial).ToArray());
+            cmd.Parameters.AddWithValue("leases", items.Select(x => x.Batch.LeaseId).ToArray());
+            cmd.Parameters.AddWithValue("attempts", items.Select(x => x.Batch.Attempt).ToArray());
+            cmd.Parameters.AddWithValue("seqs", items.Select(x => x.Batch.Sequence).ToArray());
+            cmd.Parameters.AddWithValue("counts", items.Select(x => x.Batch.Points.Length).ToArray());
+            var points = items.SelectMany((x, n) => x.Batch.Points.Select(p => (Bi: (long)n + 1, P: p))).ToArray();
+            cmd.Parameters.AddWithValue("pbi", points.Select(x => x.Bi).ToArray());
+            cmd.Parameters.AddWithValue("names", points.Select(x => x.P.Name).ToArray());
+            cmd.Parameters.AddWithValue("steps", points.Select(x => x.P.Step).ToArray());
+            cmd.Parameters.AddWithValue("epochs", points.Select(x => x.P.Epoch).ToArray());
+            cmd.Parameters.AddWithValue("values", points.Select(x => x.P.Value).ToArray());
+            cmd.Parameters.AddWithValue("ats", points.Select(x => x.P.At.ToUniversalTime()).ToArray());
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            if (await r.ReadAsync(ct)) return (OpResult.Ok, true);
+            while (await r.ReadAsync(ct)) claimed.Add((r.GetGuid(0), r.GetInt32(1), r.GetInt64(2)));
         }
-        // Nothing claimed: a retry of a stored batch (OK) or a lease that is not live (refused).
-        await using var c = await data.OpenConnectionAsync(ct);
-        var refused = await CheckAsync(c, workerId, trialId, batch, ct);
-        return (refused ?? OpResult.Ok, false);
+        var outcomes = new (OpResult, bool)[items.Count];
+        NpgsqlConnection? c = null;
+        try
+        {
+            for (int n = 0; n < items.Count; n++)
+            {
+                var (trial, batch) = items[n];
+                if (claimed.Contains((trial, batch.Attempt, batch.Sequence))) { outcomes[n] = (OpResult.Ok, true); continue; }
+                // Nothing claimed: a retry of a stored batch (OK) or a lease that is not live (refused).
+                c ??= await data.OpenConnectionAsync(ct);
+                outcomes[n] = (await CheckAsync(c, workerId, trial, batch, ct) ?? OpResult.Ok, false);
+            }
+        }
+        finally
+        {
+            if (c is not null) await c.DisposeAsync();
+        }
+        return outcomes;
     }
 
     static async Task<OpResult?> CheckAsync(NpgsqlConnection c, string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)

@@ -22,12 +22,8 @@ public sealed class ReportBatches(NpgsqlDataSource data, TrialStore trials, Metr
 
         await PhaseAsync(reports, kinds, outcomes, "started", r => r.Started!,
             items => trials.StartedAsync(workerId, items, ct));
-        for (int n = 0; n < reports.Count; n++)
-        {
-            if (kinds[n] != "metrics") continue;
-            var (result, _) = await metrics.IngestAsync(workerId, reports[n].TrialId, reports[n].Metrics!, ct);
-            outcomes[n] = Outcome(reports[n], "metrics", result);
-        }
+        await PhaseAsync(reports, kinds, outcomes, "metrics", r => r.Metrics!,
+            async items => [.. (await metrics.IngestAsync(workerId, items, ct)).Select(x => x.Result)]);
         await PhaseAsync(reports, kinds, outcomes, "complete", r => r.Complete!,
             items => trials.CompleteAsync(workerId, items, ct));
         for (int n = 0; n < reports.Count; n++)
