@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Dggrn.Model.Pipeline;
+using Dggrn.Model.Checksums;
 
 namespace Dggrn.Model.Imaging;
 
 /// <summary>Minimal PNG writer: 8-bit grayscale, no interlace, filter 0 per row (spec: https://www.w3.org/TR/png/).</summary>
 public static class PngEncoder
 {
-    static readonly uint[] CrcTable = MakeCrcTable();
 
     /// <summary>Encodes <paramref name="img"/>, mapping [0, 1] to 0..255 (values outside are clipped).</summary>
     public static byte[] Encode(Image2D img)
@@ -44,26 +44,8 @@ public static class PngEncoder
         var typeBytes = System.Text.Encoding.ASCII.GetBytes(type);
         s.Write(typeBytes);
         s.Write(data);
-        uint crc = Crc(Crc(0xFFFFFFFFu, typeBytes), data) ^ 0xFFFFFFFFu;
+        uint crc = Crc32.Finish(Crc32.Append(Crc32.Append(Crc32.Start, typeBytes), data));
         BinaryPrimitives.WriteUInt32BigEndian(len, crc);
         s.Write(len);
-    }
-
-    static uint Crc(uint crc, byte[] data)
-    {
-        foreach (var b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc;
-    }
-
-    static uint[] MakeCrcTable()
-    {
-        var t = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[n] = c;
-        }
-        return t;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Dggrn.Model.Checksums;
 
 namespace Dggrn.Model.Volumes;
 
@@ -104,32 +105,10 @@ public static class VoxelDecoder
             throw new VolumeFormatException($"{path}: gzip stream: expected at least 18 bytes (header and trailer), found {raw.Length} bytes (cut off)");
         uint isize = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4));
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 8));
-        if (isize == (uint)result.Length && crc == Crc32(result)) return result;
+        if (isize == (uint)result.Length && crc == Crc32.Compute(result)) return result;
         // Multi-member: the trailer belongs to the last member; accept when it matches some suffix of the output.
-        if (isize < (uint)result.Length && isize <= int.MaxValue && crc == Crc32(result.AsSpan(result.Length - (int)isize))) return result;
+        if (isize < (uint)result.Length && isize <= int.MaxValue && crc == Crc32.Compute(result.AsSpan(result.Length - (int)isize))) return result;
         throw new VolumeFormatException($"{path}: gzip stream: expected a complete gzip stream (trailer: {isize} bytes, CRC {crc:x8}), " +
-            $"found {result.Length} bytes decoded (CRC {Crc32(result):x8}): the file is cut off or corrupt");
-    }
-
-    static readonly uint[] CrcTable = BuildCrcTable();
-
-    static uint[] BuildCrcTable()
-    {
-        var t = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[n] = c;
-        }
-        return t;
-    }
-
-    /// <summary>CRC-32 (IEEE 802.3, reflected, as in gzip trailers) of <paramref name="data"/>.</summary>
-    public static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint c = 0xFFFFFFFFu;
-        foreach (var b in data) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
+            $"found {result.Length} bytes decoded (CRC {Crc32.Compute(result):x8}): the file is cut off or corrupt");
     }
 }
