@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Dggrn.Contracts.Api;
-using Microsoft.Playwright;
 
 namespace Dggrn.Dashboard.Tests;
 
@@ -16,17 +15,7 @@ public sealed class AuthSubmitOwnerTests(LabFixture lab, BrowserFixture browser)
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<CreateTokenResponse>(LabFixture.Json);
 
         var page = await browser.SignedInPageAsync(lab.DashboardUrl, created!.Token);
-        await page.GotoAsync("/");
-        await Assertions.Expect(page.GetByTestId("interactive")).ToHaveCountAsync(1);
-        await page.GetByText("Submit a grid").ClickAsync();
-        await page.Locator("[data-testid=submit-panel] .mud-select .mud-input-control").First.ClickAsync();
-        await page.GetByText("smoke (tiny, CPU)").ClickAsync();
-        // The select shows the preset once the server has taken the choice; submitting before that would send no preset.
-        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Preset" })).ToHaveTextAsync("smoke (tiny, CPU)");
-        await page.GetByTestId("submit").ClickAsync();
-        await page.WaitForURLAsync("**/experiments/*");
-
-        var id = Guid.Parse(new Uri(page.Url).Segments[^1]);
+        var id = await BrowserFixture.SubmitSmokePresetAsync(page);
         var detail = await admin.GetFromJsonAsync<ExperimentDetail>($"/api/experiments/{id}", LabFixture.Json);
         Assert.Equal(name, detail!.Owner);
     }

@@ -48,6 +48,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>On the experiments page, submits the smoke preset through the submit panel and waits for the new
+    /// experiment's page; returns its id.</summary>
+    public static async Task<Guid> SubmitSmokePresetAsync(IPage page)
+    {
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.GetByTestId("interactive")).ToHaveCountAsync(1);
+        await page.GetByText("Submit a grid").ClickAsync();
+        await page.Locator("[data-testid=submit-panel] .mud-select .mud-input-control").First.ClickAsync();
+        await page.GetByText("smoke (tiny, CPU)").ClickAsync();
+        // The select shows the preset once the server has taken the choice; submitting before that would send no preset.
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Preset" })).ToHaveTextAsync("smoke (tiny, CPU)");
+        await page.GetByTestId("submit").ClickAsync();
+        await page.WaitForURLAsync("**/experiments/*");
+        return Guid.Parse(new Uri(page.Url).Segments[^1]);
+    }
+
     /// <summary>Saves a full-page screenshot named <paramref name="name"/>.png.</summary>
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });

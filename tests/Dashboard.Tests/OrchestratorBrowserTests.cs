@@ -182,15 +182,7 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
     public async Task Submit_the_smoke_preset_from_the_ui()
     {
         var page = await browser.SignedInPageAsync(lab.DashboardUrl, await lab.TokenAsync("submitter"));
-        await page.GotoAsync("/");
-        await Assertions.Expect(page.GetByTestId("interactive")).ToHaveCountAsync(1);
-        await page.GetByText("Submit a grid").ClickAsync();
-        await page.Locator("[data-testid=submit-panel] .mud-select .mud-input-control").First.ClickAsync();
-        await page.GetByText("smoke (tiny, CPU)").ClickAsync();
-        // The select shows the preset once the server has taken the choice; submitting before that would send no preset.
-        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Preset" })).ToHaveTextAsync("smoke (tiny, CPU)");
-        await page.GetByTestId("submit").ClickAsync();
-        await page.WaitForURLAsync("**/experiments/*");
+        await BrowserFixture.SubmitSmokePresetAsync(page);
         await Assertions.Expect(page.GetByTestId("experiment-title")).ToHaveTextAsync("smoke");
         // The smoke grid: DGGRN and ResNet at scales 2 and 3 on the phantom dataset, all four cells in the matrix.
         await Assertions.Expect(page.Locator("[data-testid=trial-matrix] tbody td[data-state]")).ToHaveCountAsync(4);
