@@ -1,108 +1,101 @@
-using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Dggrn.Contracts.Blobs;
 
 /// <summary>
-/// One S3 PUT Object request signed with AWS Signature Version 4 (path-style, UNSIGNED-PAYLOAD), checked by its ETag.
+/// S3 PUT Object requests signed with AWS Signature Version 4 (path-style, UNSIGNED-PAYLOAD), checked by their ETag:
+/// an upload, and a copy of an object onto itself that replaces its metadata.
 /// </summary>
 /// <remarks>
 /// Why not the SDK for uploads: Minio 7.0.0 cuts anything above 5 MiB into sequential 5 MiB multipart parts and
 /// hashes every part for its signature, which reached about a third of the raw PUT throughput of the same
 /// server here (docs/benchmarks.md, "Worker"). One request with an unsigned payload streams at wire speed. The MD5
-/// of the body is computed while it is sent, and the server's answer must carry it as the ETag (S3 and MinIO give a
-/// single-part object the MD5 of the bytes they stored), so a body damaged on the way fails the PUT.
+/// of the body is computed on another thread while it is sent, and the server's answer must carry it as the ETag
+/// (S3 and MinIO give a single-part object the MD5 of the bytes they stored), so a body damaged on the way fails the PUT.
 /// Single PUTs are limited to 5 GiB by S3; an in-memory object is below that.
 /// </remarks>
-public sealed class S3SignedPut(HttpClient http, string endpoint, bool useSsl, string region, string accessKey, string secretKey)
+public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool useSsl, string region, string accessKey, string secretKey)
 {
     /// <summary>Uploads <paramref name="data"/>; returns the hex MD5 the server confirmed as ETag; throws <see cref="HttpRequestException"/> on a non-2xx answer.</summary>
+    /// <remarks><paramref name="md5"/> is the hex MD5 of <paramref name="data"/> being computed elsewhere (<see cref="ContentHashes"/>); null to compute it here.</remarks>
     public async Task<string> PutAsync(string bucket, string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> headers,
-        string contentType, CancellationToken ct)
+        string contentType, Task<string>? md5, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
-        var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var day = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var path = "/" + Uri.EscapeDataString(bucket) + "/" + string.Join("/", key.Split('/').Select(Uri.EscapeDataString));
-
-        var signed = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        // The MD5 runs on another core while the body goes out: the server's ETag is compared with it afterwards, so it
+        // need not be known before sending, and hashing in line with the writes would add its whole time to the PUT's.
+        md5 ??= ContentHashes.Start(data).Md5;
+        string etag;
+        try
         {
-            ["content-type"] = contentType,
-            ["host"] = endpoint,
-            ["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD",
-            ["x-amz-date"] = amzDate,
-        };
-        foreach (var (k, v) in headers) signed[k.ToLowerInvariant()] = v.Trim();
-        var signedNames = string.Join(";", signed.Keys);
-        var canonical = $"PUT\n{path}\n\n{string.Concat(signed.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedNames}\nUNSIGNED-PAYLOAD";
-        var scope = $"{day}/{region}/s3/aws4_request";
-        var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
-        var key1 = Hmac(Encoding.UTF8.GetBytes("AWS4" + secretKey), day);
-        var signingKey = Hmac(Hmac(Hmac(key1, region), "s3"), "aws4_request");
-        var signature = Hex(Hmac(signingKey, toSign));
-
-        using var req = new HttpRequestMessage(HttpMethod.Put, new Uri($"{(useSsl ? "https" : "http")}://{endpoint}{path}"));
-        using var content = new Md5Content(data);
-        req.Content = content;
-        foreach (var (name, value) in signed)
-        {
-            if (name == "host") continue;
-            if (name == "content-type") req.Content.Headers.TryAddWithoutValidation(name, value);
-            else req.Headers.TryAddWithoutValidation(name, value);
+            using var resp = await SendAsync(bucket, key, new ReadOnlyMemoryContent(data), headers, contentType, ct);
+            etag = resp.Headers.ETag?.Tag.Trim('"') ?? "";
         }
-        req.Headers.TryAddWithoutValidation("Authorization",
-            $"AWS4-HMAC-SHA256 Credential={accessKey}/{scope}, SignedHeaders={signedNames}, Signature={signature}");
-        using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (!resp.IsSuccessStatusCode)
-        {
-            var body = await resp.Content.ReadAsStringAsync(ct);
-            throw new HttpRequestException($"PUT {path}: {(int)resp.StatusCode} {resp.StatusCode}: {(body.Length > 300 ? body[..300] : body)}", null, resp.StatusCode);
-        }
-        var etag = resp.Headers.ETag?.Tag.Trim('"') ?? "";
-        var expected = content.Md5Hex;
+        finally { await ((Task)md5).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); } // never leave the hash running over a buffer the caller may reuse
+        var expected = await md5;
         // A server that stored other bytes than we sent would answer another ETag; treat it as a failed write.
         if (etag.Length > 0 && !etag.Equals(expected, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"PUT {path}: server ETag {etag} differs from the MD5 {expected} of the bytes sent");
+            throw new InvalidDataException($"PUT {S3Signature.ObjectPath(bucket, key)}: server ETag {etag} differs from the MD5 {expected} of the bytes sent");
         return expected;
+    }
+
+    /// <summary>
+    /// Gives an existing object new user metadata (<paramref name="headers"/>, x-amz-meta-*) by copying it onto itself with
+    /// x-amz-metadata-directive REPLACE; returns the ETag of the result (for a single-part object, still the MD5 of its bytes).
+    /// </summary>
+    /// <remarks>MinIO and s3rver change only the metadata; S3 copies the bytes server-side (no transfer from here).</remarks>
+    public async Task<string> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> headers, string contentType, CancellationToken ct)
+    {
+        var all = new Dictionary<string, string>(headers)
+        {
+            ["x-amz-copy-source"] = S3Signature.ObjectPath(bucket, key),
+            ["x-amz-metadata-directive"] = "REPLACE",
+        };
+        using var resp = await SendAsync(bucket, key, new ByteArrayContent([]), all, contentType, ct);
+        var body = await resp.Content.ReadAsStringAsync(ct);
+        // S3 may answer a copy with 200 and an error document when it fails after the headers went out.
+        if (body.Contains("<Error>", StringComparison.Ordinal))
+            throw new HttpRequestException($"copy {S3Signature.ObjectPath(bucket, key)} onto itself: {Shorten(body)}", null, HttpStatusCode.InternalServerError);
+        var m = ETagElement().Match(body);
+        if (!m.Success) throw new InvalidDataException($"copy {S3Signature.ObjectPath(bucket, key)} onto itself: no ETag in the answer: {Shorten(body)}");
+        return m.Groups[1].Value.Replace("&quot;", "", StringComparison.Ordinal).Trim('"');
     }
 
     /// <summary>Whether an HTTP failure of <see cref="PutAsync"/> is worth retrying (5xx, 408, 429; network errors are handled by the caller).</summary>
     public static bool IsTransientStatus(HttpStatusCode? s) =>
         s is null or >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
-    /// <summary>The request body, hashed (MD5) as it goes out so hashing overlaps the network.</summary>
-    sealed class Md5Content(ReadOnlyMemory<byte> data) : HttpContent
+    async Task<HttpResponseMessage> SendAsync(string bucket, string key, HttpContent content, IReadOnlyDictionary<string, string> headers,
+        string contentType, CancellationToken ct)
     {
-        const int Chunk = 1 << 20;
-        string? _md5;
-
-        public string Md5Hex => _md5 ?? throw new InvalidOperationException("the body was not sent");
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken ct)
+        var now = DateTime.UtcNow;
+        var path = S3Signature.ObjectPath(bucket, key);
+        var signed = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase)
         {
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            for (var at = 0; at < data.Length; at += Chunk)
-            {
-                var part = data.Slice(at, Math.Min(Chunk, data.Length - at));
-                var write = stream.WriteAsync(part, ct);
-                md5.AppendData(part.Span);
-                await write;
-            }
-            _md5 = Hex(md5.GetHashAndReset());
+            ["content-type"] = contentType,
+            ["host"] = endpoint,
+            ["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD",
+            ["x-amz-date"] = S3Signature.AmzDate(now),
+        };
+        using var req = new HttpRequestMessage(HttpMethod.Put, new Uri($"{(useSsl ? "https" : "http")}://{endpoint}{path}")) { Content = content };
+        foreach (var (name, value) in signed)
+        {
+            if (name.Equals("host", StringComparison.OrdinalIgnoreCase)) continue;
+            if (name.Equals("content-type", StringComparison.OrdinalIgnoreCase)) content.Headers.TryAddWithoutValidation(name, value.Trim());
+            else req.Headers.TryAddWithoutValidation(name, value.Trim());
         }
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, default);
-
-        protected override bool TryComputeLength(out long length)
+        req.Headers.TryAddWithoutValidation("Authorization", S3Signature.Authorization("PUT", path, signed, now, region, accessKey, secretKey));
+        var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (resp.IsSuccessStatusCode) return resp;
+        using (resp)
         {
-            length = data.Length;
-            return true;
+            var body = await resp.Content.ReadAsStringAsync(ct);
+            throw new HttpRequestException($"PUT {path}: {(int)resp.StatusCode} {resp.StatusCode}: {Shorten(body)}", null, resp.StatusCode);
         }
     }
 
-    static byte[] Hmac(byte[] key, string data) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(data));
+    static string Shorten(string s) => s.Length > 300 ? s[..300] : s;
 
-    static string Hex(byte[] b) => Convert.ToHexStringLower(b);
+    [GeneratedRegex("<ETag>([^<]*)</ETag>")]
+    private static partial Regex ETagElement();
 }
