@@ -38,6 +38,42 @@ public sealed class S3CheckpointStoreTests
     }
 
     [Fact]
+    public async Task VerifiedPutAddsTheSha256AfterTheBytesAndKeepsTheRest()
+    {
+        using var store = Create(NewBucket());
+        var data = new byte[(6 << 20) + 17];
+        new Random(11).NextBytes(data);
+        const string key = "experiments/e/trials/t/attempt-1/epoch-2.ckpt";
+        var problem = await store.PutVerifiedAsync(key, data, new Dictionary<string, string> { ["trial"] = "t", ["epoch"] = "2" }, ContentHashes.Start(data), default);
+        Assert.Null(problem);
+
+        var info = await store.StatAsync(key, default);
+        Assert.NotNull(info);
+        Assert.Equal(data.Length, info.Size);
+        // The hash is an independent computation here (.NET's SHA256, not the store's path), and the content is read back whole.
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)), info.Metadata["sha256"]);
+        Assert.Equal("t", info.Metadata["trial"]);
+        Assert.Equal("2", info.Metadata["epoch"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data)), info.Metadata["etag"]);
+        Assert.Equal(data, await store.GetAsync(key, default));
+    }
+
+    [Fact]
+    public async Task VerifiedPutRefusesBytesWhoseHashIsNotTheOneSent()
+    {
+        using var store = Create(NewBucket());
+        var data = new byte[4096];
+        new Random(3).NextBytes(data);
+        var other = (byte[])data.Clone();
+        other[100] ^= 1;
+        // The server's ETag is the MD5 of what it stored; hashes of other bytes must fail the write, naming both values.
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            store.PutVerifiedAsync("experiments/e/x.ckpt", data, new Dictionary<string, string>(), ContentHashes.Start(other), default));
+        Assert.Contains("differs from the MD5", e.Message);
+        Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data)), e.Message);
+    }
+
+    [Fact]
     public async Task MissingObjectsAreNullAndDeleteIsIdempotent()
     {
         using var store = Create(NewBucket());

@@ -34,6 +34,22 @@ public interface ICheckpointStore
     /// <remarks>The default reads the object back whole and compares SHA-256; a store with a cheaper proof of the same strength overrides it.</remarks>
     Task<string?> VerifyAsync(string key, ReadOnlyMemory<byte> expected, string sha256, CancellationToken ct) => ReadBackVerifyAsync(this, key, sha256, ct);
 
+    /// <summary>
+    /// Stores a checkpoint with <paramref name="metadata"/> plus its SHA-256 (under <see cref="StoreKeys.Sha256Metadata"/>) and
+    /// proves the store holds exactly <paramref name="data"/>; null when it does, else what differs.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="hashes"/> are the hashes of <paramref name="data"/> still being computed on another thread; a store
+    /// awaits them only where it needs them, so hashing can overlap the transfer. The default waits for the SHA-256, puts,
+    /// then <see cref="VerifyAsync"/>s.
+    /// </remarks>
+    async Task<string?> PutVerifiedAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, ContentHashes hashes, CancellationToken ct)
+    {
+        var sha = await hashes.Sha256;
+        await PutAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = sha }, ct);
+        return await VerifyAsync(key, data, sha, ct);
+    }
+
     /// <summary>Read-back verification: GET the whole object and compare its SHA-256 with <paramref name="want"/>.</summary>
     static async Task<string?> ReadBackVerifyAsync(ICheckpointStore store, string key, string want, CancellationToken ct)
     {

@@ -8,8 +8,9 @@ namespace Dggrn.Worker.Service.Checkpoints;
 /// <summary>Writes checkpoints to the store and proves them before anyone records them.</summary>
 /// <remarks>
 /// An upload returns only after the store proved it holds exactly the bytes the trainer produced
-/// (<see cref="ICheckpointStore.VerifyAsync"/>: a read-back SHA-256 comparison, or for S3 the server's MD5 ETag plus
-/// size and SHA-256 metadata); a mismatch re-uploads (up to <see cref="VerifyAttempts"/> times) and then throws.
+/// (<see cref="ICheckpointStore.PutVerifiedAsync"/>: a read-back SHA-256 comparison, or for S3 the server's MD5 ETag
+/// of the PUT and of the metadata update that adds the SHA-256); a mismatch re-uploads (up to <see cref="VerifyAttempts"/>
+/// times) and then throws.
 /// Object metadata carries the hash and the trial identity; a JSON manifest is written beside it.
 /// </remarks>
 public sealed class CheckpointUploader(ICheckpointStore store, Action<string> log)
@@ -23,10 +24,11 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
     /// <summary>Stores, reads back and verifies one checkpoint, then writes its manifest; returns the record to send.</summary>
     public async Task<CheckpointInfo> UploadAsync(string key, byte[] data, CheckpointIdentity id, int epoch, long step, double? testPsnr, CancellationToken ct)
     {
-        var sha = BlobHash.Sha256(data);
+        // Hashed on another core while the store sends the bytes (ICheckpointStore.PutVerifiedAsync awaits them where needed).
+        var hashes = ContentHashes.Start(data);
+        var shaTask = hashes.Sha256;
         var meta = new Dictionary<string, string>
         {
-            [StoreKeys.Sha256Metadata] = sha,
             [StoreKeys.TrialMetadata] = id.TrialId.ToString(),
             [StoreKeys.IdentityMetadata] = id.Identity,
             ["experiment"] = id.ExperimentId.ToString(),
@@ -34,19 +36,18 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
         };
-        var info = new CheckpointInfo(id.Attempt, epoch, step, key, sha, data.LongLength, testPsnr);
-        var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, info, DateTimeOffset.UtcNow), OrchestratorClient.Json);
-        Task? manifestPut = null;
+        // The manifest describes the object and depends neither on its upload nor on its check, so it is written alongside
+        // (its round trip is hidden behind the object's); what makes a checkpoint count is the record the caller sends
+        // after this returns, and a manifest left beside a failed upload is found by the reconciler.
+        var manifestPut = PutManifestAsync();
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                await store.PutAsync(key, data, meta, ct);
-                // The manifest describes the object and does not depend on the check, so it is written while the check
-                // runs (one round trip less per checkpoint); what makes a checkpoint count is the record the caller sends
-                // after this returns, and a manifest left beside a failed upload is found by the reconciler.
-                manifestPut ??= store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
-                var problem = await store.VerifyAsync(key, data, sha, ct);
+                string? problem;
+                // A server that stored other bytes than were sent fails the PUT itself (its ETag); that is a problem to retry too.
+                try { problem = await store.PutVerifiedAsync(key, data, meta, hashes, ct); }
+                catch (InvalidDataException e) { problem = e.Message; }
                 if (problem is null) break;
                 if (attempt >= VerifyAttempts)
                     throw new InvalidDataException($"checkpoint {key} in {store.Describe}: {problem} after {attempt} uploads");
@@ -55,11 +56,19 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
         }
         finally
         {
-            // Never leave the manifest write running unobserved, whichever way the upload ended.
-            if (manifestPut is not null) await manifestPut.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Never leave the hash or the manifest write running unobserved, whichever way the upload ended.
+            await manifestPut.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await manifestPut!;
-        return info;
+        await manifestPut;
+        return Info(await shaTask);
+
+        CheckpointInfo Info(string sha) => new(id.Attempt, epoch, step, key, sha, data.LongLength, testPsnr);
+
+        async Task PutManifestAsync()
+        {
+            var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, Info(await shaTask), DateTimeOffset.UtcNow), OrchestratorClient.Json);
+            await store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
+        }
     }
 
     /// <summary>Downloads a checkpoint and checks its hash; null (with the reason) when it is missing or corrupt.</summary>
