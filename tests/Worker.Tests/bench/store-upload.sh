@@ -2,7 +2,8 @@
 # Benchmark: checkpoint upload throughput of the worker against raw PUT throughput of the same S3 server.
 #   tests/Worker.Tests/bench/store-upload.sh [SIZE_MIB] [REPEAT]
 # Starts a private patched s3rver (deploy/local) unless DGGRN_BENCH_S3_ENDPOINT (host:port) names a server
-# (keys DGGRN_BENCH_S3_ACCESS_KEY/_SECRET_KEY). Raw PUT = one curl PUT signed with SigV4 per object.
+# (keys DGGRN_BENCH_S3_ACCESS_KEY/_SECRET_KEY). Raw PUT = one curl PUT signed with SigV4 per object, timed by curl and
+# alternated with the worker's uploads inside `dggrn-worker store-bench --curl` so both meet the same server state.
 # Needs a built worker: dotnet build src/Worker/Dggrn.Worker.csproj -c Release (honours DGGRN_ARTIFACTS).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -24,15 +25,6 @@ if [ -z "$endpoint" ]; then
   endpoint=127.0.0.1:$port
 fi
 bucket=bench$RANDOM
-head -c $((size << 20)) /dev/urandom >"$work/blob"
 curl -sf -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" -u "$access:$secret" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "http://$endpoint/$bucket" >/dev/null
-rates=()
-for i in $(seq 1 "$repeat"); do
-  t=$(curl -sf -T "$work/blob" --aws-sigv4 "aws:amz:us-east-1:s3" -u "$access:$secret" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-      -w '%{time_total}' -o /dev/null "http://$endpoint/$bucket/raw-$i")
-  rates+=("$(python3 -c "print(f'{$size/$t:.1f}')")")
-done
-median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-echo "raw PUT (curl)     $median MiB/s  (runs: ${rates[*]})"
 CheckpointStore__Kind=S3 CheckpointStore__Endpoint=$endpoint CheckpointStore__AccessKey=$access CheckpointStore__SecretKey=$secret \
-  CheckpointStore__Bucket=$bucket dotnet "$worker" store-bench --size-mib "$size" --repeat "$repeat"
+  CheckpointStore__Bucket=$bucket dotnet "$worker" store-bench --size-mib "$size" --repeat "$repeat" --curl

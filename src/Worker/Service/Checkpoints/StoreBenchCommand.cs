@@ -5,79 +5,149 @@ using Dggrn.Contracts.Blobs;
 namespace Dggrn.Worker.Service.Checkpoints;
 
 /// <summary>
-/// `dggrn-worker store-bench [--size-mib N] [--repeat R]`: checkpoint upload throughput against the configured store:
-/// the store's plain put, and the worker's verified upload (put, read back, SHA-256, manifest). Prints one line per measure.
+/// `dggrn-worker store-bench [--size-mib N] [--repeat R] [--curl]`: checkpoint upload throughput against the configured
+/// store: the store's plain put, put + verification, and the worker's whole verified upload; with --curl (S3 stores)
+/// also a raw curl PUT of the same bytes to the same server, as the reference. Prints one line per measure.
 /// </summary>
-/// <remarks>The raw-PUT reference of the same server is measured with curl (tests/Worker.Tests/bench/store-upload.sh).</remarks>
+/// <remarks>
+/// Each round runs every measure once, in a rotating order, and deletes each object as soon as it is timed: measuring
+/// one kind after another would let the server's disk fill with dirty pages and slow whichever kind comes last
+/// (on the 2-core machine that cost the last-measured kind half its throughput).
+/// </remarks>
 public static class StoreBenchCommand
 {
     /// <summary>Runs the benchmark; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CheckpointStoreOptions storeOptions)
     {
         int sizeMiB = 64, repeat = 5;
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var curl = false;
+        for (var i = 0; i < args.Length; i++)
         {
-            if (!int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 1)
+            if (args[i] == "--curl") { curl = true; continue; }
+            if (args[i] is not ("--size-mib" or "--repeat"))
             {
-                Console.Error.WriteLine($"dggrn-worker store-bench: {args[i]}: expected a positive integer, found '{args[i + 1]}'");
+                Console.Error.WriteLine($"dggrn-worker store-bench: unknown option '{args[i]}': expected --size-mib N, --repeat R, --curl");
                 return 2;
             }
-            switch (args[i])
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 1)
             {
-                case "--size-mib": sizeMiB = v; break;
-                case "--repeat": repeat = v; break;
-                default:
-                    Console.Error.WriteLine($"dggrn-worker store-bench: unknown option '{args[i]}': expected --size-mib N, --repeat R");
-                    return 2;
+                Console.Error.WriteLine($"dggrn-worker store-bench: {args[i]}: expected a positive integer, found '{(i + 1 < args.Length ? args[i + 1] : "")}'");
+                return 2;
             }
+            if (args[i++] == "--size-mib") sizeMiB = v; else repeat = v;
+        }
+        if (curl && !string.Equals(storeOptions.Kind, "S3", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine("dggrn-worker store-bench: --curl needs CheckpointStore:Kind=S3 (it PUTs to the same S3 server)");
+            return 2;
         }
         var store = CheckpointStores.Create(storeOptions, Console.Error.WriteLine);
+        var blobFile = Path.Combine(Path.GetTempPath(), $"dggrn-store-bench-{Environment.ProcessId}.bin");
         try
         {
             var data = new byte[sizeMiB << 20];
             new Random(1).NextBytes(data);
+            if (curl) await File.WriteAllBytesAsync(blobFile, data);
             var uploader = new CheckpointUploader(store, Console.Error.WriteLine);
             var id = new CheckpointIdentity(Guid.Empty, Guid.Empty, "bench", 1);
-            var meta = new Dictionary<string, string> { [StoreKeys.Sha256Metadata] = BlobHash.Sha256(data) };
+            var sha = BlobHash.Sha256(data);
+            var meta = new Dictionary<string, string> { [StoreKeys.Sha256Metadata] = sha };
             await store.PutAsync("bench/warmup", new byte[1], meta, default);
-            var put = await MeasureAsync(repeat, sizeMiB, i => store.PutAsync($"bench/put-{i}.ckpt", data, meta, default));
-            var putVerify = await MeasureAsync(repeat, sizeMiB, async i =>
+            await uploader.UploadAsync("bench/warmup-verified", data, id, 0, 0, null, default); // JIT and connections warm
+            await uploader.DeleteAsync("bench/warmup-verified", default);
+
+            var measures = new List<(string Name, Func<int, Task<double>> Seconds, Func<int, Task> Cleanup)>
             {
-                await store.PutAsync($"bench/pv-{i}.ckpt", data, meta, default);
-                if (await store.VerifyAsync($"bench/pv-{i}.ckpt", data, meta[StoreKeys.Sha256Metadata], default) is { } problem) throw new InvalidDataException(problem);
-            });
-            var sha = await MeasureAsync(repeat, sizeMiB, _ => Task.FromResult(BlobHash.Sha256(data)));
-            var verified = await MeasureAsync(repeat, sizeMiB, i => uploader.UploadAsync($"bench/verified-{i}.ckpt", data, id, i, i, null, default));
-            Console.WriteLine($"store {store.Describe}, object {sizeMiB} MiB, {repeat} runs (median MiB/s, min-max)");
-            Console.WriteLine($"store put          {put.Median,8:F1} MiB/s  ({put.Min:F1}-{put.Max:F1})");
-            Console.WriteLine($"put + verify       {putVerify.Median,8:F1} MiB/s  ({putVerify.Min:F1}-{putVerify.Max:F1})");
-            Console.WriteLine($"SHA-256 alone      {sha.Median,8:F1} MiB/s  ({sha.Min:F1}-{sha.Max:F1})");
-            Console.WriteLine($"verified upload    {verified.Median,8:F1} MiB/s  ({verified.Min:F1}-{verified.Max:F1})  [SHA-256 + put + verify + manifest]");
-            for (var i = 0; i < repeat; i++)
+                ("store put", i => Timed(() => store.PutAsync($"bench/put-{i}.ckpt", data, meta, default)), i => store.DeleteAsync($"bench/put-{i}.ckpt", default)),
+                ("put + verify", i => Timed(async () =>
+                {
+                    await store.PutAsync($"bench/pv-{i}.ckpt", data, meta, default);
+                    if (await store.VerifyAsync($"bench/pv-{i}.ckpt", data, sha, default) is { } problem) throw new InvalidDataException(problem);
+                }), i => store.DeleteAsync($"bench/pv-{i}.ckpt", default)),
+                ("verified upload", i => Timed(() => uploader.UploadAsync($"bench/verified-{i}.ckpt", data, id, i, i, null, default)),
+                    i => uploader.DeleteAsync($"bench/verified-{i}.ckpt", default)),
+            };
+            if (curl)
+                measures.Insert(0, ("raw PUT (curl)", i => CurlPutAsync(storeOptions, blobFile, $"bench/raw-{i}.ckpt"), i => store.DeleteAsync($"bench/raw-{i}.ckpt", default)));
+
+            var rates = measures.ToDictionary(m => m.Name, _ => new List<double>());
+            var ratios = new List<double>();
+            for (var round = 0; round < repeat; round++)
             {
-                await store.DeleteAsync($"bench/put-{i}.ckpt", default);
-                await store.DeleteAsync($"bench/pv-{i}.ckpt", default);
-                await uploader.DeleteAsync($"bench/verified-{i}.ckpt", default);
+                var thisRound = new Dictionary<string, double>();
+                for (var k = 0; k < measures.Count; k++)
+                {
+                    var (name, op, cleanup) = measures[(k + round) % measures.Count];
+                    thisRound[name] = sizeMiB / await op(round);
+                    await cleanup(round);
+                }
+                foreach (var (name, rate) in thisRound) rates[name].Add(rate);
+                if (curl) ratios.Add(thisRound["verified upload"] / thisRound["raw PUT (curl)"]);
+            }
+            var shaRate = Measure(repeat, sizeMiB, () => BlobHash.Sha256(data));
+
+            Console.WriteLine($"store {store.Describe}, object {sizeMiB} MiB, {repeat} rounds (median MiB/s, min-max)");
+            foreach (var (name, _, _) in measures)
+            {
+                var (median, min, max) = Stats(rates[name]);
+                Console.WriteLine($"{name,-18} {median,8:F1} MiB/s  ({min:F1}-{max:F1})");
+            }
+            Console.WriteLine($"{"SHA-256 alone",-18} {shaRate.Median,8:F1} MiB/s  ({shaRate.Min:F1}-{shaRate.Max:F1})");
+            if (curl)
+            {
+                var (median, min, max) = Stats(ratios);
+                Console.WriteLine($"verified upload / raw PUT, same round: median {median:P0} ({min:P0}-{max:P0})");
             }
             await store.DeleteAsync("bench/warmup", default);
             return 0;
         }
         finally
         {
+            File.Delete(blobFile);
             (store as IDisposable)?.Dispose();
         }
     }
 
-    static async Task<(double Median, double Min, double Max)> MeasureAsync(int repeat, int sizeMiB, Func<int, Task> op)
+    static async Task<double> Timed(Func<Task> op)
+    {
+        var sw = Stopwatch.StartNew();
+        await op();
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>One `curl -T` PUT signed with SigV4 and an unsigned payload; returns curl's own transfer time (process start
+    /// excluded). The keys go to curl on stdin, not in its arguments.</summary>
+    static async Task<double> CurlPutAsync(CheckpointStoreOptions o, string file, string key)
+    {
+        var url = $"{(o.UseSsl ? "https" : "http")}://{o.Endpoint}/{o.Bucket}/{key}";
+        var psi = new ProcessStartInfo("curl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-sS", "-f", "-o", "/dev/null", "-w", "%{time_total}", "-T", file, "--aws-sigv4", $"aws:amz:{o.Region}:s3", "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "--config", "-", url })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("curl did not start");
+        await p.StandardInput.WriteLineAsync($"user = \"{o.AccessKey}:{o.SecretKey}\"");
+        p.StandardInput.Close();
+        var err = p.StandardError.ReadToEndAsync();
+        var time = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"curl PUT {url}: exit {p.ExitCode}: {(await err).Trim()}");
+        return double.Parse(time, CultureInfo.InvariantCulture);
+    }
+
+    static (double Median, double Min, double Max) Measure(int repeat, int sizeMiB, Action op)
     {
         var rates = new List<double>();
         for (var i = 0; i < repeat; i++)
         {
             var sw = Stopwatch.StartNew();
-            await op(i);
+            op();
             rates.Add(sizeMiB / sw.Elapsed.TotalSeconds);
         }
-        rates.Sort();
-        return (rates[rates.Count / 2], rates[0], rates[^1]);
+        return Stats(rates);
+    }
+
+    static (double Median, double Min, double Max) Stats(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return (sorted[sorted.Count / 2], sorted[0], sorted[^1]);
     }
 }
