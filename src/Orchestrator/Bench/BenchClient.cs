@@ -29,9 +29,10 @@ internal sealed class BenchClient(Uri baseAddress, string token) : IDisposable
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
     }
 
-    public async Task<string> RegisterAsync(int slots) =>
-        (await PostAsync<RegisterWorkerResponse>("/api/workers/register",
-            new RegisterWorkerRequest("bench", Environment.ProcessId, [new DeviceInfo("cpu", "cpu", 64L << 30, slots)], "bench"))).WorkerId;
+    public async Task<string> RegisterAsync(int slots) => (await RegisterWorkerAsync(slots)).WorkerId;
+
+    public Task<RegisterWorkerResponse> RegisterWorkerAsync(int slots) => PostAsync<RegisterWorkerResponse>("/api/workers/register",
+        new RegisterWorkerRequest("bench", Environment.ProcessId, [new DeviceInfo("cpu", "cpu", 64L << 30, slots)], "bench"));
 
     public Task<LeaseGrant[]> LeaseAsync(string worker, int n) => PostAsync<LeaseGrant[]>($"/api/workers/{worker}/lease", new LeaseRequest(n, "cpu", 0));
 

@@ -54,8 +54,8 @@ public static class OrchestratorBenchmark
 
             foreach (var batched in new[] { true, false })
             {
-                var how = batched ? "batched reports: lease, heartbeat, one started batch, one metrics + complete batch per worker round"
-                    : "one report per request: lease, heartbeat, started, metrics, complete";
+                var how = batched ? "batched reports: per worker round a lease, one started batch, one metrics + complete batch; heartbeats on the worker's clock"
+                    : "one report per request: lease, started, metrics, complete; heartbeats on the worker's clock";
                 await LifecyclesAsync(url, user, workerToken, 64, slots, batched, "bench-warmup"); // JIT and pools warm, not reported
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var (lifecyclesPerSecond, perLifecycleMs) = await LifecyclesAsync(url, user, workerToken, trials, slots, batched);
@@ -92,7 +92,14 @@ public static class OrchestratorBenchmark
         bool batched, string name = "bench-lifecycles")
     {
         var workers = Enumerable.Range(0, Math.Max(1, slots / 4)).Select(_ => new BenchClient(url, token)).ToList();
-        var ids = await Task.WhenAll(workers.Select(w => w.RegisterAsync(4)));
+        var registrations = await Task.WhenAll(workers.Select(w => w.RegisterWorkerAsync(4)));
+        var ids = registrations.Select(r => r.WorkerId).ToArray();
+        var held = ids.Select(_ => new System.Collections.Concurrent.ConcurrentDictionary<Guid, LeaseGrant>()).ToArray();
+        using var finished = new CancellationTokenSource();
+        // Each worker heartbeats the leases it holds on its own clock, as dggrn-worker does (WorkerService: every
+        // HeartbeatSeconds, at most a third of the lease TTL), not once per trial.
+        var heartbeats = workers.Select((w, i) => HeartbeatLoopAsync(w, ids[i], held[i],
+            TimeSpan.FromSeconds(Math.Clamp(registrations[i].HeartbeatSeconds, 1, Math.Max(1, registrations[i].LeaseTtlSeconds / 3))), finished.Token)).ToArray();
         var sw = Stopwatch.StartNew();
         await user.PostAsync<SubmitResponse>("/api/experiments", new SubmitRequest(Noop(name, trials), null, Rerun: true));
         int done = 0;
@@ -102,9 +109,7 @@ public static class OrchestratorBenchmark
             {
                 var grants = await w.LeaseAsync(ids[i], 4);
                 if (grants.Length == 0) { await Task.Delay(5); continue; }
-                // A real worker heartbeats the leases it holds; under CPU starvation this keeps short TTLs honest.
-                await w.PostAsync<HeartbeatResponse>($"/api/workers/{ids[i]}/heartbeat",
-                    new HeartbeatRequest([.. grants.Select(g => new TrialProgress(g.TrialId, g.LeaseId, 0, 0))], 0));
+                foreach (var g in grants) held[i][g.TrialId] = g;
                 if (batched)
                 {
                     await RunNoopBatchAsync(w, ids[i], grants, 3);
@@ -116,11 +121,29 @@ public static class OrchestratorBenchmark
                         await RunNoopAsync(w, g, 3);
                         Interlocked.Increment(ref done);
                     }));
+                foreach (var g in grants) held[i].TryRemove(g.TrialId, out _);
             }
         }));
         var seconds = sw.Elapsed.TotalSeconds;
+        await finished.CancelAsync();
+        await Task.WhenAll(heartbeats);
         workers.ForEach(w => w.Dispose());
         return (trials / seconds, seconds * 1000 * slots / trials);
+    }
+
+    static async Task HeartbeatLoopAsync(BenchClient w, string worker, System.Collections.Concurrent.ConcurrentDictionary<Guid, LeaseGrant> held,
+        TimeSpan every, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, ct);
+                await w.PostAsync<HeartbeatResponse>($"/api/workers/{worker}/heartbeat",
+                    new HeartbeatRequest([.. held.Values.Select(g => new TrialProgress(g.TrialId, g.LeaseId, 0, 0))], 0));
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
     static MetricBatch NoopMetrics(LeaseGrant g, int points, DateTimeOffset now) => new(g.LeaseId, g.Attempt, 0,
