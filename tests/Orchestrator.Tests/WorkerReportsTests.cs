@@ -51,6 +51,26 @@ public sealed class WorkerReportsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Worker_tokens_read_only_their_own_trials_checkpoints_and_people_read_all()
+    {
+        var (w, g, e) = await LeaseOneAsync(TestSpecs.Noop(1, "cp-read"));
+        (await w.PostAsync(g.TrialId, "checkpoints", new CheckpointRecordRequest(g.LeaseId, Cp(e.Id, g.TrialId, 1, 30)))).EnsureSuccessStatusCode();
+        var stranger = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
+        foreach (var path in new[] { $"/api/trials/{g.TrialId}/checkpoints", $"/api/trials/{g.TrialId}/checkpoints/latest" })
+        {
+            using var denied = await stranger.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+            Assert.Contains(w.Id, await denied.Content.ReadAsStringAsync());
+            using var own = await w.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        }
+        using var viewer = _s.Client(await _s.TokenAsync("viewer"));
+        Assert.Equal([1], (await viewer.GetFromJsonAsync<CheckpointInfo[]>($"/api/trials/{g.TrialId}/checkpoints", OrchestratorServer.Json))!.Select(c => c.Epoch));
+        using var never = await stranger.Http.GetAsync($"/api/trials/{Guid.NewGuid()}/checkpoints");
+        Assert.Equal(HttpStatusCode.NotFound, never.StatusCode);
+    }
+
+    [Fact]
     public async Task Retryable_failure_requeues_and_a_fatal_one_fails_with_its_error()
     {
         var (w, g, e) = await LeaseOneAsync(TestSpecs.Noop(1, "fail"));
