@@ -68,6 +68,39 @@ public sealed class ReportBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_that_completes_trials_can_lease_the_next_ones_in_the_same_request()
+    {
+        var exp = await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(4, "batch-lease"));
+        var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
+        var first = await w.LeaseAsync(2);
+        Assert.Equal(2, first.Length);
+        var at = DateTimeOffset.UtcNow;
+        var r = await w.Http.PostAsJsonAsync($"/api/workers/{w.Id}/reports", new WorkerReportBatch(
+            [
+                .. first.Select(g => new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null))),
+                .. first.Select(g => new WorkerReport(g.TrialId, Metrics: new MetricBatch(g.LeaseId, 1, 0, [new("train/loss", 1, 1, 0.5, at)]))),
+                .. first.Select(g => new WorkerReport(g.TrialId, Complete: new TrialCompletedRequest(g.LeaseId, 1, Result(30), 1, 0.5))),
+            ],
+            new LeaseRequest(5, "cpu", 0)));
+        r.EnsureSuccessStatusCode();
+        var answer = (await r.Content.ReadFromJsonAsync<WorkerReportBatchResponse>(OrchestratorServer.Json))!;
+        Assert.All(answer.Outcomes, o => Assert.Equal(200, o.Status));
+        // The two other trials, live leases of this worker; the completed ones are not offered again.
+        var next = Assert.IsType<LeaseGrant[]>(answer.Grants);
+        Assert.Equal(2, next.Length);
+        Assert.Empty(next.Select(g => g.TrialId).Intersect(first.Select(g => g.TrialId)));
+        var detail = await TestSpecs.DetailAsync(_s.Admin, exp.Id);
+        Assert.Equal(2, detail.Trials.Count(t => t.State == "Succeeded"));
+        Assert.Equal(2, detail.Trials.Count(t => t.State == "Leased" && t.Worker == w.Id));
+        // A leased trial of the answer accepts reports under its lease like any other.
+        var started = await PostAsync(w.Http, w.Id, [.. next.Select(g => new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null)))]);
+        Assert.All(started.Outcomes, o => Assert.Equal(200, o.Status));
+        // Without a lease request the answer carries no grants.
+        var plain = await w.Http.PostAsJsonAsync($"/api/workers/{w.Id}/reports", new WorkerReportBatch([]));
+        Assert.Null((await plain.Content.ReadFromJsonAsync<WorkerReportBatchResponse>(OrchestratorServer.Json))!.Grants);
+    }
+
+    [Fact]
     public async Task Each_report_keeps_its_own_outcome()
     {
         await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(2, "mixed"));

@@ -22,11 +22,14 @@ public sealed record WorkerReport(
 
 /// <summary>POST /api/workers/{id}/reports: several reports of one worker about the trials it holds, in one request.</summary>
 /// <remarks>Reports apply in phases — every "started", then every "metrics", then every "complete", "failed" and
-/// "release" — so a batch may carry a trial's whole short life (started, its metrics, complete).</remarks>
-public sealed record WorkerReportBatch(WorkerReport[] Reports);
+/// "release" — so a batch may carry a trial's whole short life (started, its metrics, complete).
+/// <see cref="Lease"/>, when set, asks for more trials after the reports are applied, exactly as POST /api/workers/{id}/lease
+/// would: a worker whose trials just finished reports them and takes the next ones in one round trip.</remarks>
+public sealed record WorkerReportBatch(WorkerReport[] Reports, LeaseRequest? Lease = null);
 
 /// <summary>The outcome of one report: <see cref="Status"/> is the HTTP status the one-report endpoint would have answered.</summary>
 public sealed record ReportOutcome(Guid TrialId, string Kind, int Status, string? Error);
 
 /// <summary>Answer to a <see cref="WorkerReportBatch"/>: one outcome per report, in the request's order.</summary>
-public sealed record WorkerReportBatchResponse(ReportOutcome[] Outcomes);
+/// <remarks><see cref="Grants"/> answers the batch's <see cref="WorkerReportBatch.Lease"/> (null when it asked for none).</remarks>
+public sealed record WorkerReportBatchResponse(ReportOutcome[] Outcomes, LeaseGrant[]? Grants = null);

@@ -5,7 +5,7 @@ using Dggrn.Orchestrator.Scheduling;
 
 namespace Dggrn.Orchestrator.Apis;
 
-/// <summary>POST /api/workers/{id}/reports: a worker's reports about several of its trials in one request.</summary>
+/// <summary>POST /api/workers/{id}/reports: a worker's reports about several of its trials in one request, optionally with a lease for the next ones.</summary>
 public static class WorkerBatchApi
 {
     /// <summary>The most reports one batch may carry.</summary>
@@ -19,7 +19,7 @@ public static class WorkerBatchApi
     }
 
     static async Task<IResult> ReportsAsync(string id, WorkerReportBatch batch, ReportBatches batches, WorkerAccess access,
-        ClaimsPrincipal user, CancellationToken ct)
+        IGrainFactory grains, LeaseHolders holders, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!await access.MayActForAsync(user, id, ct)) return ApiResults.Forbidden($"this token may not act for worker {id}");
         if (batch.Reports is null) return ApiResults.Problem(400, "reports: expected an array of reports, found none");
@@ -28,6 +28,9 @@ public static class WorkerBatchApi
         var bad = batch.Reports.Select((r, n) => (r, n)).Where(x => x.r is null || x.r.Kind is null)
             .Select(x => $"reports[{x.n}]: expected exactly one of started, metrics, complete, failed, release").ToList();
         if (bad.Count > 0) return ApiResults.Problem(400, string.Join("; ", bad.Take(10)));
-        return Results.Ok(new WorkerReportBatchResponse(await batches.ApplyAsync(id, batch.Reports, ct)));
+        var outcomes = await batches.ApplyAsync(id, batch.Reports, ct);
+        // Leasing after the reports: the slots the completed trials freed are what the worker asks to fill.
+        var grants = batch.Lease is { } lease ? await WorkersApi.LeaseForAsync(id, lease, grains, holders) : null;
+        return Results.Ok(new WorkerReportBatchResponse(outcomes, grants));
     }
 }

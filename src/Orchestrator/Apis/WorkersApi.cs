@@ -43,8 +43,14 @@ public static class WorkersApi
         ClaimsPrincipal user, CancellationToken ct)
     {
         if (!await access.MayActForAsync(user, id, ct)) return ApiResults.Forbidden($"this token may not act for worker {id}");
+        return Results.Ok(await LeaseForAsync(id, request, grains, holders));
+    }
+
+    /// <summary>Leases trials for worker <paramref name="id"/> (already authorised); shared by the lease and the batch endpoints.</summary>
+    internal static async Task<LeaseGrant[]> LeaseForAsync(string id, LeaseRequest request, IGrainFactory grains, LeaseHolders holders)
+    {
         var grants = await grains.GetGrain<ISchedulerGrain>(0).LeaseAsync(id, request);
         foreach (var g in grants) holders.Remember(g.LeaseId, id);
-        return Results.Ok(grants);
+        return grants;
     }
 }
