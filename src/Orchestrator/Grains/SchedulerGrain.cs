@@ -5,8 +5,8 @@ using Dggrn.Orchestrator.Scheduling;
 namespace Dggrn.Orchestrator.Grains;
 
 /// <summary>The queue. Stateless in memory: the Pending rows in PostgreSQL are the queue, so a new activation (after a
-/// silo dies) carries on with nothing to rebuild. One activation serialises leasing; conditional updates make even
-/// racing activations safe.</summary>
+/// silo dies) carries on with nothing to rebuild. Leases interleave (see <see cref="ISchedulerGrain.LeaseAsync"/>): one
+/// activation handing out one lease at a time capped the whole cluster at what one lease's round trips allow.</summary>
 public sealed class SchedulerGrain(LeaseStore leases, ILogger<SchedulerGrain> log) : Grain, ISchedulerGrain
 {
     public Task<LeaseGrant[]> LeaseAsync(string workerId, LeaseRequest request) => leases.LeaseAsync(workerId, request);

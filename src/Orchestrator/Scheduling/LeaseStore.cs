@@ -9,9 +9,11 @@ namespace Dggrn.Orchestrator.Scheduling;
 /// <summary>Leases, lease renewal and lease expiry, in PostgreSQL.</summary>
 /// <remarks>
 /// A lease is granted only by a conditional update of a Pending row, so a trial never has two live leases even
-/// when several schedulers race (the scheduler grain also serialises its own calls). Fair share: candidates are
-/// ranked by experiment priority, then by the experiment's running trials plus the candidate's rank within its
-/// experiment, which interleaves experiments of equal priority.
+/// when several schedulers race. Leases run concurrently (the scheduler grain interleaves them): each one locks its
+/// candidates with SKIP LOCKED in the transaction that grants them, so concurrent leasers take disjoint trials
+/// instead of colliding on the head of the queue. Fair share: candidates are ranked by experiment priority, then by the
+/// experiment's running trials plus the candidate's rank within its experiment, which interleaves experiments of equal
+/// priority (among the trials no concurrent lease holds at that moment).
 /// </remarks>
 public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptions> options)
 {
@@ -23,10 +25,9 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
     {
         if (request.MaxTrials <= 0) return [];
         await using var c = await data.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
         var chosen = await ChooseAsync(c, request, ct);
         if (chosen.Count == 0) return [];
-
-        await using var tx = await c.BeginTransactionAsync(ct);
         var rows = await TrialTransitions.ApplyAsync(c,
             "t.id = ANY(@ids) AND t.state = 'Pending' AND NOT t.paused",
             "state = 'Leased', attempt = t.attempt + 1, worker_id = @w, lease_id = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => @ttl), cancel_requested = false",
@@ -53,17 +54,21 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
             resume.GetValueOrDefault(r.TrialId)))];
     }
 
+    /// <summary>Picks and locks (inside the caller's transaction) the trials to lease, best first.</summary>
     static async Task<List<Guid>> ChooseAsync(NpgsqlConnection c, LeaseRequest request, CancellationToken ct)
     {
         const string sql = """
             WITH running AS (SELECT experiment_id, count(*)::int AS n FROM trials WHERE state IN ('Leased','Running') GROUP BY experiment_id),
-            cand AS (SELECT q.id, e.id AS experiment_id, q.memory_estimate_bytes, q.device, e.priority, q.rn
+            cand AS (SELECT q.id, e.id AS experiment_id, q.memory_estimate_bytes, q.device, e.priority,
+                            row_number() OVER (PARTITION BY e.id ORDER BY q.created_at, q.key) AS rn
                      FROM experiments e
-                     -- Only the head of each experiment's queue is read (ix_trials_pending_queue), not every pending trial.
+                     -- Only the head of each experiment's queue is read (ix_trials_pending_queue), not every pending trial;
+                     -- rows a concurrent lease holds are skipped, not waited for.
                      CROSS JOIN LATERAL (
-                       SELECT t.id, t.memory_estimate_bytes, t.device, row_number() OVER (ORDER BY t.created_at, t.key) AS rn
-                       FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Pending' AND NOT t.paused
-                       ORDER BY t.created_at, t.key LIMIT @limit) q
+                       SELECT t.id, t.memory_estimate_bytes, t.device, t.created_at, t.key
+                       FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Pending' AND NOT t.paused AND t.device IN ('any', @kind)
+                       ORDER BY t.created_at, t.key LIMIT @limit
+                       FOR UPDATE OF t SKIP LOCKED) q
                      WHERE e.state IN ('Pending','Running'))
             SELECT c.id, c.memory_estimate_bytes, c.device FROM cand c LEFT JOIN running r USING (experiment_id)
             ORDER BY c.priority DESC, c.rn + coalesce(r.n, 0), c.experiment_id
@@ -73,7 +78,10 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
         var free = request.FreeMemoryBytes > 0 ? request.FreeMemoryBytes : long.MaxValue;
         var chosen = new List<Guid>();
         await using var cmd = new NpgsqlCommand(sql, c);
-        cmd.Parameters.AddWithValue("limit", (long)Math.Max(request.MaxTrials * 8, 64));
+        // Candidates beyond MaxTrials are only needed to skip trials that do not fit the worker's free memory; every
+        // candidate stays locked until this lease commits, so a lease without a memory limit locks no more than it takes.
+        cmd.Parameters.AddWithValue("limit", (long)(request.FreeMemoryBytes > 0 ? Math.Max(request.MaxTrials * 4, 16) : request.MaxTrials));
+        cmd.Parameters.AddWithValue("kind", kind);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct) && chosen.Count < request.MaxTrials)
         {
