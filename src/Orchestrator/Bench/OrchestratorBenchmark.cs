@@ -14,7 +14,7 @@ namespace Dggrn.Orchestrator.Bench;
 /// Runs a real orchestrator (silo + Kestrel, in this process) on a fresh database of the given PostgreSQL server and drives
 /// it through the public HTTP API exactly as workers do: lease, started, metrics, complete, with "noop" trials, once with
 /// batched reports (POST /api/workers/{id}/reports) and once with one report per request.
-/// Options: --pg CONNSTR (or ConnectionStrings__Lab / DGGRN_BENCH_PG), --trials N (1000), --slots N (16),
+/// Options: --pg CONNSTR (or ConnectionStrings__Lab / DGGRN_BENCH_PG), --trials N (1000), --slots N (16), --slots-per-worker N (4),
 /// --ingest-rows N (200000), --ttl SECONDS (10), --latency-samples N (100).
 /// </remarks>
 public static class OrchestratorBenchmark
@@ -30,7 +30,7 @@ public static class OrchestratorBenchmark
             Console.Error.WriteLine("dggrn bench orchestrator: give a PostgreSQL server with --pg CONNSTR (or set DGGRN_BENCH_PG); a fresh database is created on it and dropped afterwards");
             return 2;
         }
-        int trials = Int("--trials", 1000), slots = Int("--slots", 16), rows = Int("--ingest-rows", 200_000), ttl = Int("--ttl", 10), samples = Int("--latency-samples", 100);
+        int trials = Int("--trials", 1000), slots = Int("--slots", 16), perWorker = Int("--slots-per-worker", 4), rows = Int("--ingest-rows", 200_000), ttl = Int("--ttl", 10), samples = Int("--latency-samples", 100);
 
         var dbName = $"bench_{Guid.NewGuid():N}";
         await ExecAsync(pg, $"CREATE DATABASE \"{dbName}\"");
@@ -54,13 +54,13 @@ public static class OrchestratorBenchmark
 
             foreach (var batched in new[] { true, false })
             {
-                var how = batched ? "batched reports: per worker round a lease, one started batch, one metrics + complete batch; heartbeats on the worker's clock"
+                var how = batched ? "batched reports: per worker round one started batch and one metrics + complete batch that leases the next trials; heartbeats on the worker's clock"
                     : "one report per request: lease, started, metrics, complete; heartbeats on the worker's clock";
-                await LifecyclesAsync(url, user, workerToken, 64, slots, batched, "bench-warmup"); // JIT and pools warm, not reported
+                await LifecyclesAsync(url, user, workerToken, 64, slots, perWorker, batched, "bench-warmup"); // JIT and pools warm, not reported
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                var (lifecyclesPerSecond, perLifecycleMs) = await LifecyclesAsync(url, user, workerToken, trials, slots, batched);
+                var (lifecyclesPerSecond, perLifecycleMs) = await LifecyclesAsync(url, user, workerToken, trials, slots, perWorker, batched);
                 var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / trials;
-                results.Add(($"{trials} noop lifecycles, {slots} slots, {how}", $"{lifecyclesPerSecond:0} lifecycles/s"));
+                results.Add(($"{trials} noop lifecycles, {slots} slots ({slots / perWorker} workers x {perWorker}), {how}", $"{lifecyclesPerSecond:0} lifecycles/s"));
                 results.Add(("  CPU of this process (silo + API + bench clients; PostgreSQL not included) per lifecycle", $"{cpuMs:0.00} ms"));
                 results.Add(("  slot time per lifecycle (ideal 0 for noop)", $"{perLifecycleMs:0.0} ms"));
             }
@@ -89,10 +89,10 @@ public static class OrchestratorBenchmark
         $"grid: [{{ methods: [noop], seed: [{string.Join(",", Enumerable.Range(0, n))}] }}]\n";
 
     static async Task<(double PerSecond, double SlotMsPerLifecycle)> LifecyclesAsync(Uri url, BenchClient user, string token, int trials, int slots,
-        bool batched, string name = "bench-lifecycles")
+        int perWorker, bool batched, string name = "bench-lifecycles")
     {
-        var workers = Enumerable.Range(0, Math.Max(1, slots / 4)).Select(_ => new BenchClient(url, token)).ToList();
-        var registrations = await Task.WhenAll(workers.Select(w => w.RegisterWorkerAsync(4)));
+        var workers = Enumerable.Range(0, Math.Max(1, slots / perWorker)).Select(_ => new BenchClient(url, token)).ToList();
+        var registrations = await Task.WhenAll(workers.Select(w => w.RegisterWorkerAsync(perWorker)));
         var ids = registrations.Select(r => r.WorkerId).ToArray();
         var held = ids.Select(_ => new System.Collections.Concurrent.ConcurrentDictionary<Guid, LeaseGrant>()).ToArray();
         using var finished = new CancellationTokenSource();
@@ -105,14 +105,16 @@ public static class OrchestratorBenchmark
         int done = 0;
         await Task.WhenAll(workers.Select(async (w, i) =>
         {
-            while (Volatile.Read(ref done) < trials)
+            LeaseGrant[] grants = [];
+            while (Volatile.Read(ref done) < trials || grants.Length > 0)
             {
-                var grants = await w.LeaseAsync(ids[i], 4);
+                if (grants.Length == 0) grants = await w.LeaseAsync(ids[i], perWorker);
                 if (grants.Length == 0) { await Task.Delay(5); continue; }
                 foreach (var g in grants) held[i][g.TrialId] = g;
+                var next = Array.Empty<LeaseGrant>();
                 if (batched)
                 {
-                    await RunNoopBatchAsync(w, ids[i], grants, 3);
+                    next = await RunNoopBatchAsync(w, ids[i], grants, 3);
                     Interlocked.Add(ref done, grants.Length);
                 }
                 else
@@ -122,6 +124,7 @@ public static class OrchestratorBenchmark
                         Interlocked.Increment(ref done);
                     }));
                 foreach (var g in grants) held[i].TryRemove(g.TrialId, out _);
+                grants = next;
             }
         }));
         var seconds = sw.Elapsed.TotalSeconds;
@@ -152,18 +155,23 @@ public static class OrchestratorBenchmark
     static TrialCompletedRequest NoopResult(LeaseGrant g) => new(g.LeaseId, 1,
         new EvalResult { Method = "noop", Overall = new AxisResult { Slices = 1, Psnr = 1, Ssim = 1 } }, 0, 0);
 
-    /// <summary>A worker that batches: its trials' starts in one request, their metrics and results in another.</summary>
-    static async Task RunNoopBatchAsync(BenchClient w, string worker, LeaseGrant[] grants, int points)
+    /// <summary>
+    /// A worker that batches: its trials' starts in one request, then their metrics and results in another that also leases
+    /// the next trials for the slots they free (returned).
+    /// </summary>
+    static async Task<LeaseGrant[]> RunNoopBatchAsync(BenchClient w, string worker, LeaseGrant[] grants, int points)
     {
-        await Check(await w.PostAsync<WorkerReportBatchResponse>($"/api/workers/{worker}/reports", new WorkerReportBatch(
+        Check(await w.PostAsync<WorkerReportBatchResponse>($"/api/workers/{worker}/reports", new WorkerReportBatch(
             [.. grants.Select(g => new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null)))])));
         var now = DateTimeOffset.UtcNow;
-        await Check(await w.PostAsync<WorkerReportBatchResponse>($"/api/workers/{worker}/reports", new WorkerReportBatch(
+        var done = Check(await w.PostAsync<WorkerReportBatchResponse>($"/api/workers/{worker}/reports", new WorkerReportBatch(
             [.. grants.Select(g => new WorkerReport(g.TrialId, Metrics: NoopMetrics(g, points, now))),
-             .. grants.Select(g => new WorkerReport(g.TrialId, Complete: NoopResult(g)))])));
+             .. grants.Select(g => new WorkerReport(g.TrialId, Complete: NoopResult(g)))],
+            new LeaseRequest(grants.Length, "cpu", 0))));
+        return done.Grants ?? [];
 
-        static Task Check(WorkerReportBatchResponse r) => r.Outcomes.FirstOrDefault(o => o.Status != 200) is { } bad
-            ? throw new InvalidOperationException($"batched {bad.Kind} of trial {bad.TrialId}: {bad.Status} {bad.Error}") : Task.CompletedTask;
+        static WorkerReportBatchResponse Check(WorkerReportBatchResponse r) => r.Outcomes.FirstOrDefault(o => o.Status != 200) is { } bad
+            ? throw new InvalidOperationException($"batched {bad.Kind} of trial {bad.TrialId}: {bad.Status} {bad.Error}") : r;
     }
 
     static async Task RunNoopAsync(BenchClient w, LeaseGrant g, int points)
