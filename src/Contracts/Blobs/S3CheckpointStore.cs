@@ -21,7 +21,6 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     readonly Action<string>? _log;
     readonly HttpClient _http;
     readonly S3SignedPut _signedPut;
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _putMd5 = new(StringComparer.Ordinal);
     volatile bool _bucketReady;
 
     /// <summary>Connects lazily; bad settings throw naming the key.</summary>
@@ -65,7 +64,7 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
         Retry($"put {key}", async c =>
         {
             await EnsureBucketAsync(c);
-            _putMd5[key] = await _signedPut.PutAsync(_bucket, key, data, MetaHeaders(metadata), ContentType(key), null, c);
+            await _signedPut.PutAsync(_bucket, key, data, MetaHeaders(metadata), ContentType(key), null, c);
             return true;
         }, ct);
 
@@ -84,8 +83,7 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
             return $"{key}: stored SHA-256 metadata {stored} differs from the written content's {sha256}";
         if (!info.Metadata.TryGetValue("etag", out var etag) || etag.Contains('-'))
             return await ICheckpointStore.ReadBackVerifyAsync(this, key, sha256, ct);
-        // The MD5 of what this store sent under the key (computed during the PUT), else of what the caller expects.
-        var md5 = _putMd5.TryRemove(key, out var sent) ? sent : Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(expected.Span));
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(expected.Span));
         return etag.Trim('"').Equals(md5, StringComparison.OrdinalIgnoreCase) ? null : $"{key}: stored ETag {etag} differs from the written content's MD5 {md5}";
     }
 
