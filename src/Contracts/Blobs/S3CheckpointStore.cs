@@ -61,11 +61,14 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     /// <inheritdoc />
     /// <remarks>One signed PUT whose ETag must equal the MD5 of the bytes sent (<see cref="S3SignedPut"/>).</remarks>
     public Task PutAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, CancellationToken ct) =>
+        PutCoreAsync(key, data, metadata, null, ct);
+
+    /// <summary>The retried signed PUT behind both puts; returns the MD5 the server confirmed.</summary>
+    Task<string> PutCoreAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, Task<string>? md5, CancellationToken ct) =>
         Retry($"put {key}", async c =>
         {
             await EnsureBucketAsync(c);
-            await _signedPut.PutAsync(_bucket, key, data, MetaHeaders(metadata), ContentType(key), null, c);
-            return true;
+            return await _signedPut.PutAsync(_bucket, key, data, MetaHeaders(metadata), ContentType(key), md5, c);
         }, ct);
 
     /// <inheritdoc />
@@ -99,11 +102,7 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     public async Task<string?> PutVerifiedAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata,
         ContentHashes hashes, CancellationToken ct)
     {
-        var md5 = await Retry($"put {key}", async c =>
-        {
-            await EnsureBucketAsync(c);
-            return await _signedPut.PutAsync(_bucket, key, data, MetaHeaders(metadata), ContentType(key), hashes.Md5, c);
-        }, ct);
+        var md5 = await PutCoreAsync(key, data, metadata, hashes.Md5, ct);
         var sha = await hashes.Sha256;
         var all = new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = sha };
         var etag = await Retry($"set metadata of {key}", c => _signedPut.ReplaceMetadataAsync(_bucket, key, MetaHeaders(all), ContentType(key), c), ct);

@@ -11,9 +11,6 @@ namespace Dggrn.Contracts.Blobs;
 /// </remarks>
 public static class S3Signature
 {
-    /// <summary>Hex SHA-256 of an empty payload.</summary>
-    public const string EmptyPayload = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
     /// <summary>
     /// The Authorization header for <paramref name="method"/> on <paramref name="path"/> (already URI-encoded, one segment
     /// at a time), signing every header in <paramref name="headers"/> (which must hold host, x-amz-date and
@@ -26,7 +23,7 @@ public static class S3Signature
         foreach (var (k, v) in headers) signed[k.ToLowerInvariant()] = v.Trim();
         var payload = signed.TryGetValue("x-amz-content-sha256", out var p) ? p
             : throw new ArgumentException("S3 requests sign x-amz-content-sha256; the headers lack it", nameof(headers));
-        var amzDate = utc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var amzDate = AmzDate(utc);
         var day = utc.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var signedNames = string.Join(";", signed.Keys);
         var canonical = $"{method}\n{path}\n\n{string.Concat(signed.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedNames}\n{payload}";

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace Dggrn.Contracts.Blobs;
@@ -24,7 +25,7 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
     {
         // The MD5 runs on another core while the body goes out: the server's ETag is compared with it afterwards, so it
         // need not be known before sending, and hashing in line with the writes would add its whole time to the PUT's.
-        md5 ??= ContentHashes.Start(data).Md5;
+        md5 ??= Task.Run(() => Convert.ToHexStringLower(MD5.HashData(data.Span)), ct);
         string etag;
         try
         {

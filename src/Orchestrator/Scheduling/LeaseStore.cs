@@ -59,18 +59,18 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
     {
         const string sql = """
             WITH running AS (SELECT experiment_id, count(*)::int AS n FROM trials WHERE state IN ('Leased','Running') GROUP BY experiment_id),
-            cand AS (SELECT q.id, e.id AS experiment_id, q.memory_estimate_bytes, q.device, e.priority,
+            cand AS (SELECT q.id, e.id AS experiment_id, q.memory_estimate_bytes, e.priority,
                             row_number() OVER (PARTITION BY e.id ORDER BY q.created_at, q.key) AS rn
                      FROM experiments e
                      -- Only the head of each experiment's queue is read (ix_trials_pending_queue), not every pending trial;
                      -- rows a concurrent lease holds are skipped, not waited for.
                      CROSS JOIN LATERAL (
-                       SELECT t.id, t.memory_estimate_bytes, t.device, t.created_at, t.key
+                       SELECT t.id, t.memory_estimate_bytes, t.created_at, t.key
                        FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Pending' AND NOT t.paused AND t.device IN ('any', @kind)
                        ORDER BY t.created_at, t.key LIMIT @limit
                        FOR UPDATE OF t SKIP LOCKED) q
                      WHERE e.state IN ('Pending','Running'))
-            SELECT c.id, c.memory_estimate_bytes, c.device FROM cand c LEFT JOIN running r USING (experiment_id)
+            SELECT c.id, c.memory_estimate_bytes FROM cand c LEFT JOIN running r USING (experiment_id)
             ORDER BY c.priority DESC, c.rn + coalesce(r.n, 0), c.experiment_id
             LIMIT @limit
             """;
@@ -85,8 +85,7 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct) && chosen.Count < request.MaxTrials)
         {
-            var (id, memory, device) = (r.GetGuid(0), r.GetInt64(1), r.GetString(2));
-            if (device != "any" && device != kind) continue;
+            var (id, memory) = (r.GetGuid(0), r.GetInt64(1));
             if (memory > free) continue;
             free -= memory;
             chosen.Add(id);

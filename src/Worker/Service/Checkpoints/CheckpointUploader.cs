@@ -26,7 +26,6 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
     {
         // Hashed on another core while the store sends the bytes (ICheckpointStore.PutVerifiedAsync awaits them where needed).
         var hashes = ContentHashes.Start(data);
-        var shaTask = hashes.Sha256;
         var meta = new Dictionary<string, string>
         {
             [StoreKeys.TrialMetadata] = id.TrialId.ToString(),
@@ -60,13 +59,13 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
             await manifestPut.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await manifestPut;
-        return Info(await shaTask);
+        return Info(await hashes.Sha256);
 
         CheckpointInfo Info(string sha) => new(id.Attempt, epoch, step, key, sha, data.LongLength, testPsnr);
 
         async Task PutManifestAsync()
         {
-            var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, Info(await shaTask), DateTimeOffset.UtcNow), OrchestratorClient.Json);
+            var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, Info(await hashes.Sha256), DateTimeOffset.UtcNow), OrchestratorClient.Json);
             await store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
         }
     }
