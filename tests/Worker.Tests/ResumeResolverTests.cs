@@ -63,4 +63,24 @@ public sealed class ResumeResolverTests : IDisposable
         Assert.Null(r.Data);
         Assert.Empty(r.Problems);
     }
+
+    [Fact]
+    public async Task HashesHandedOverByTheProducerAreCheckedNotTrusted()
+    {
+        var up = new CheckpointUploader(new LocalCheckpointStore(_root), _ => { });
+        Guid exp = Guid.NewGuid(), trial = Guid.NewGuid();
+        var id = new CheckpointIdentity(exp, trial, "ident", 1);
+        byte[] data = [5, 6, 7];
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+        var ok = await up.UploadAsync(StoreKeys.Checkpoint(exp, trial, 1, 1), data, ContentHashes.Known(md5, sha), id, 1, 10, 30.0, default);
+        Assert.Equal(sha, ok.Sha256);
+
+        // A SHA-256 that is not the bytes' (here: of [5, 6, 8]) fails the read-back check on every attempt; nothing is recorded.
+        var wrong = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([5, 6, 8]));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            up.UploadAsync(StoreKeys.Checkpoint(exp, trial, 1, 2), data, ContentHashes.Known(md5, wrong), id, 2, 20, 31.0, default));
+        Assert.Contains($"read-back SHA-256 {sha} differs from written {wrong}", e.Message);
+        Assert.Contains($"after {CheckpointUploader.VerifyAttempts} uploads", e.Message);
+    }
 }

@@ -74,6 +74,44 @@ public sealed class S3CheckpointStoreTests
     }
 
     [Fact]
+    public async Task HashesKnownBeforeSendingTravelWithThePutAndItsETagProvesTheBytes()
+    {
+        using var store = Create(NewBucket());
+        var data = new byte[(3 << 20) + 5];
+        new Random(13).NextBytes(data);
+        // Independent values: .NET's one-shot hashes, as the checkpoint codec's producer would hand them over.
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+        const string key = "experiments/e/trials/t/attempt-1/epoch-3.ckpt";
+        Assert.Null(await store.PutVerifiedAsync(key, data, new Dictionary<string, string> { ["trial"] = "t" }, ContentHashes.Known(md5, sha), default));
+
+        var info = await store.StatAsync(key, default);
+        Assert.NotNull(info);
+        Assert.Equal(sha, info.Metadata["sha256"]);
+        Assert.Equal("t", info.Metadata["trial"]);
+        Assert.Equal(md5, info.Metadata["etag"]);
+        Assert.Equal(data, await store.GetAsync(key, default));
+
+        // Hashes of other bytes (one bit flipped) fail the PUT by its ETag, naming the server's value and the one expected.
+        var other = (byte[])data.Clone();
+        other[12345] ^= 4;
+        var wrongMd5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(other));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            store.PutVerifiedAsync("experiments/e/y.ckpt", data, new Dictionary<string, string>(), ContentHashes.Known(wrongMd5, sha), default));
+        Assert.Contains($"server ETag {md5} differs from the MD5 {wrongMd5}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("abc", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("0123456789abcdef0123456789abcdeZ", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("0123456789abcdef0123456789abcdef", "00")]
+    public void KnownHashesMustBeHexOfTheRightLength(string md5, string sha)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ContentHashes.Known(md5, sha));
+        Assert.Contains($"found '{md5}' and '{sha}'", e.Message);
+    }
+
+    [Fact]
     public async Task MissingObjectsAreNullAndDeleteIsIdempotent()
     {
         using var store = Create(NewBucket());

@@ -63,7 +63,7 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     public Task PutAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, CancellationToken ct) =>
         PutCoreAsync(key, data, metadata, null, ct);
 
-    /// <summary>The retried signed PUT behind both puts; returns the MD5 the server confirmed.</summary>
+    /// <summary>The retried signed PUT behind both puts; returns the server's ETag, the MD5 of the bytes it stored (empty when it sent none).</summary>
     Task<string> PutCoreAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, Task<string>? md5, CancellationToken ct) =>
         Retry($"put {key}", async c =>
         {
@@ -92,17 +92,27 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// The object goes out at once while its SHA-256 is still being computed on another core (the hash is metadata, and
-    /// S3 metadata travels in the request's headers, before the body). Once the server has confirmed the bytes by their
-    /// MD5 (the PUT's ETag), the hash joins the metadata through a copy of the object onto itself, whose answer must
-    /// carry the same ETag. Against a raw PUT this costs one small round trip instead of a SHA-256 pass before sending.
-    /// Until that copy lands the object has no hash; nothing records it before this returns, and the reconciler finds
-    /// one left behind by a crash.
+    /// Hashes known before sending (the checkpoint codec computes them while it serialises): one PUT carries the SHA-256 in
+    /// its metadata, and its ETag, the MD5 the server computed over what it stored, must equal the producer's MD5.
+    /// <para>
+    /// Hashes still being computed: the object goes out at once (the hash is metadata, and S3 metadata travels in the
+    /// request's headers, before the body). Once the server has confirmed the bytes by their MD5 (the PUT's ETag), the
+    /// SHA-256 joins the metadata through a copy of the object onto itself, whose answer must carry the same ETag. Until
+    /// that copy lands the object has no hash; nothing records it before this returns, and the reconciler finds one left
+    /// behind by a crash.
+    /// </para>
     /// </remarks>
     public async Task<string?> PutVerifiedAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata,
         ContentHashes hashes, CancellationToken ct)
     {
-        var md5 = await PutCoreAsync(key, data, metadata, hashes.Md5, ct);
+        if (hashes.Precomputed)
+        {
+            var known = await hashes.Sha256;
+            var putTag = await PutCoreAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = known }, hashes.Md5, ct);
+            return putTag.Length > 0 ? null : await VerifyAsync(key, data, known, ct); // a server that sent no ETag proved nothing yet
+        }
+        await PutCoreAsync(key, data, metadata, hashes.Md5, ct);
+        var md5 = await hashes.Md5;
         var sha = await hashes.Sha256;
         var all = new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = sha };
         var etag = await Retry($"set metadata of {key}", c => _signedPut.ReplaceMetadataAsync(_bucket, key, MetaHeaders(all), ContentType(key), c), ct);

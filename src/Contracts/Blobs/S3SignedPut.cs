@@ -18,7 +18,8 @@ namespace Dggrn.Contracts.Blobs;
 /// </remarks>
 public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool useSsl, string region, string accessKey, string secretKey)
 {
-    /// <summary>Uploads <paramref name="data"/>; returns the hex MD5 the server confirmed as ETag; throws <see cref="HttpRequestException"/> on a non-2xx answer.</summary>
+    /// <summary>Uploads <paramref name="data"/>; returns the server's ETag (empty when it sent none), which when present equals
+    /// the MD5 of the bytes (else <see cref="InvalidDataException"/>); throws <see cref="HttpRequestException"/> on a non-2xx answer.</summary>
     /// <remarks><paramref name="md5"/> is the hex MD5 of <paramref name="data"/> being computed elsewhere (<see cref="ContentHashes"/>); null to compute it here.</remarks>
     public async Task<string> PutAsync(string bucket, string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> headers,
         string contentType, Task<string>? md5, CancellationToken ct)
@@ -37,7 +38,7 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
         // A server that stored other bytes than we sent would answer another ETag; treat it as a failed write.
         if (etag.Length > 0 && !etag.Equals(expected, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"PUT {S3Signature.ObjectPath(bucket, key)}: server ETag {etag} differs from the MD5 {expected} of the bytes sent");
-        return expected;
+        return etag;
     }
 
     /// <summary>

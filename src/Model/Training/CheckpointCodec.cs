@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using Dggrn.Model.Checksums;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,26 +14,62 @@ public static class CheckpointCodec
     static readonly byte[] Magic = "DGGRNCK1"u8.ToArray();
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Serialises a training position.</summary>
-    public static byte[] Write(CheckpointHeader header, nn.Module model, optim.Optimizer optimizer)
+    /// <summary>Serialises a training position and digests the bytes.</summary>
+    /// <remarks>
+    /// The training loop is paused while this runs and libtorch's threads idle, so the digest is computed then, on a spare
+    /// core, piece by piece as each section is produced (<see cref="BackgroundDigest"/>), rather than during the upload,
+    /// where on a small machine it would compete with the store's server. The pieces are copied once into the result.
+    /// </remarks>
+    public static EncodedCheckpoint Write(CheckpointHeader header, nn.Module model, optim.Optimizer optimizer)
     {
-        using var ms = new MemoryStream();
-        using var w = new BinaryWriter(ms);
-        w.Write(Magic);
-        var json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
-        w.Write(json.Length); w.Write(json);
-        using (var m = new MemoryStream()) { model.save(m); Section(w, m.ToArray()); }
-        using (var o = new MemoryStream())
+        using var digest = new BackgroundDigest();
+        var pieces = new List<ReadOnlyMemory<byte>>(9);
+        void Add(ReadOnlyMemory<byte> piece) { pieces.Add(piece); digest.Append(piece); }
+        void Section(ReadOnlyMemory<byte> data)
         {
-            using (var ow = new BinaryWriter(o, Encoding.UTF8, leaveOpen: true)) ((TorchSharp.Modules.Adam)optimizer).save_state_dict(ow);
-            Section(w, o.ToArray());
+            var length = new byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(length, data.Length);
+            Add(length);
+            Add(data);
         }
-        using (var rng = torch.random.get_rng_state()) Section(w, rng.data<byte>().ToArray());
-        w.Flush();
-        return ms.ToArray();
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
+        var head = new byte[Magic.Length + 4];
+        Magic.CopyTo(head, 0);
+        BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(Magic.Length), json.Length);
+        Add(head);
+        Add(json);
+        Section(Saved(s => model.save(s)));
+        Section(Saved(s =>
+        {
+            using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+            ((TorchSharp.Modules.Adam)optimizer).save_state_dict(w);
+        }));
+        using (var rng = torch.random.get_rng_state()) Section(rng.data<byte>().ToArray());
+
+        var data = new byte[digest.Length];
+        var at = 0;
+        foreach (var piece in pieces)
+        {
+            piece.Span.CopyTo(data.AsSpan(at));
+            at += piece.Length;
+        }
+        return new EncodedCheckpoint(data, digest.Complete());
     }
 
-    static void Section(BinaryWriter w, byte[] data) { w.Write((long)data.Length); w.Write(data); }
+    /// <summary>What <paramref name="save"/> writes, without copying it out of the stream's buffer.</summary>
+    static ReadOnlyMemory<byte> Saved(Action<Stream> save)
+    {
+        var s = new KeptOpen();
+        save(s);
+        return s.GetBuffer().AsMemory(0, (int)s.Length);
+    }
+
+    /// <summary>A memory stream whose buffer outlives the writer that closes it (TorchSharp's Module.save disposes its stream).</summary>
+    sealed class KeptOpen : MemoryStream
+    {
+        protected override void Dispose(bool disposing) { }
+    }
 
     /// <summary>Reads only the header (for evaluation and validation).</summary>
     public static CheckpointHeader ReadHeader(byte[] data, string source = "checkpoint") => Open(data, source, out _);
@@ -76,3 +114,6 @@ public static class CheckpointCodec
         return header;
     }
 }
+
+/// <summary>A serialised checkpoint and the digest of exactly these bytes.</summary>
+public sealed record EncodedCheckpoint(byte[] Data, ContentDigest Digest);

@@ -1,3 +1,4 @@
+using Dggrn.Model.Checksums;
 using Dggrn.Model.Metrics;
 
 namespace Dggrn.Model.Training;
@@ -6,8 +7,14 @@ namespace Dggrn.Model.Training;
 public sealed record EpochReport(int Epoch, long Step, double TrainLoss, double LearningRate, double Seconds, Evaluation Test);
 
 /// <summary>A serialised checkpoint. <paramref name="EndOfEpoch"/> is false for a mid-epoch (cancellation) checkpoint;
-/// <paramref name="Epoch"/> is then the epoch in progress, else the epoch just completed.</summary>
-public sealed record CheckpointBlob(int Epoch, long Step, byte[] Data, double? TestPsnr, bool EndOfEpoch);
+/// <paramref name="Epoch"/> is then the epoch in progress, else the epoch just completed. <paramref name="Digest"/> is of
+/// <paramref name="Data"/>, computed while it was written.</summary>
+public sealed record CheckpointBlob(int Epoch, long Step, byte[] Data, ContentDigest Digest, double? TestPsnr, bool EndOfEpoch)
+{
+    /// <summary>A checkpoint of a freshly encoded training position.</summary>
+    public CheckpointBlob(int epoch, long step, EncodedCheckpoint encoded, double? testPsnr, bool endOfEpoch)
+        : this(epoch, step, encoded.Data, encoded.Digest, testPsnr, endOfEpoch) { }
+}
 
 /// <summary>One example image: <paramref name="Kind"/> is "lr", "bicubic", "sr", "hr", "error" or "gm"; 8-bit grayscale PNG.</summary>
 public sealed record ExampleImage(string Kind, int Axis, int Slice, byte[] Png);

@@ -51,6 +51,7 @@ public static class ModelCli
                    "eval --method CHECKPOINT_PATH --volume PATH [--scale S] ...   (older form: the checkpoint names its network)",
         ["data"] = "data phantom OUT.nii[.gz] --seed N [--grid XxYxZ]\ndata inspect PATH [--json]",
         ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--train SRC...] [--json]\n" +
+                    "bench checkpoint [--model dggrn] [--blocks 12] [--filters 64] [--scale 2] [--rounds 9] [--json]\n" +
                     "bench classical --method nmu|lrtv [--scales 2,3,4] [--source SRC] [--axis 2] [--slices 4] [--param NAME=VALUE ...] [--json]",
     };
 

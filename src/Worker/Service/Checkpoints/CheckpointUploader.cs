@@ -9,8 +9,7 @@ namespace Dggrn.Worker.Service.Checkpoints;
 /// <remarks>
 /// An upload returns only after the store proved it holds exactly the bytes the trainer produced
 /// (<see cref="ICheckpointStore.PutVerifiedAsync"/>: a read-back SHA-256 comparison, or for S3 the server's MD5 ETag
-/// of the PUT and of the metadata update that adds the SHA-256); a mismatch re-uploads (up to <see cref="VerifyAttempts"/>
-/// times) and then throws.
+/// of the PUT); a mismatch re-uploads (up to <see cref="VerifyAttempts"/> times) and then throws.
 /// Object metadata carries the hash and the trial identity; a JSON manifest is written beside it.
 /// </remarks>
 public sealed class CheckpointUploader(ICheckpointStore store, Action<string> log)
@@ -21,11 +20,18 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
     /// <summary>The store behind this uploader.</summary>
     public ICheckpointStore Store => store;
 
-    /// <summary>Stores, reads back and verifies one checkpoint, then writes its manifest; returns the record to send.</summary>
-    public async Task<CheckpointInfo> UploadAsync(string key, byte[] data, CheckpointIdentity id, int epoch, long step, double? testPsnr, CancellationToken ct)
+    /// <summary>Stores and verifies one checkpoint, then writes its manifest; returns the record to send.</summary>
+    /// <remarks>The bytes are hashed on another core while the store sends them (<see cref="ICheckpointStore.PutVerifiedAsync"/> awaits the hashes where it needs them).</remarks>
+    public Task<CheckpointInfo> UploadAsync(string key, byte[] data, CheckpointIdentity id, int epoch, long step, double? testPsnr, CancellationToken ct) =>
+        UploadAsync(key, data, ContentHashes.Start(data), id, epoch, step, testPsnr, ct);
+
+    /// <summary>Stores and verifies one checkpoint whose hashes its producer computed (<see cref="Dggrn.Model.Training.CheckpointCodec.Write"/>).</summary>
+    /// <remarks>
+    /// Hashes from the producer make the check end to end: the server must confirm the MD5 of the bytes as they were
+    /// made, not as this process last saw them, and wrong hashes fail the upload instead of being recorded.
+    /// </remarks>
+    public async Task<CheckpointInfo> UploadAsync(string key, byte[] data, ContentHashes hashes, CheckpointIdentity id, int epoch, long step, double? testPsnr, CancellationToken ct)
     {
-        // Hashed on another core while the store sends the bytes (ICheckpointStore.PutVerifiedAsync awaits them where needed).
-        var hashes = ContentHashes.Start(data);
         var meta = new Dictionary<string, string>
         {
             [StoreKeys.TrialMetadata] = id.TrialId.ToString(),

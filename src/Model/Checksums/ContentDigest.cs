@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+
+namespace Dggrn.Model.Checksums;
+
+/// <summary>MD5 and SHA-256 of a byte sequence, lower-case hex: SHA-256 names a checkpoint's content everywhere; MD5 is
+/// what an S3 server answers (as ETag) for the bytes it stored, so an upload can be checked without reading it back.</summary>
+public sealed record ContentDigest(string Md5, string Sha256)
+{
+    /// <summary>The digest of <paramref name="data"/> in one pass on this thread.</summary>
+    public static ContentDigest Of(ReadOnlySpan<byte> data) =>
+        new(Convert.ToHexStringLower(MD5.HashData(data)), Convert.ToHexStringLower(SHA256.HashData(data)));
+}
+
+/// <summary>
+/// Computes a <see cref="ContentDigest"/> of buffers appended in order, on pool threads (MD5 on one, SHA-256 on another),
+/// while the caller goes on producing the next ones: the digest of a serialisation is ready soon after the serialisation.
+/// </summary>
+/// <remarks>Appended buffers must not change until <see cref="Complete"/> returns. Not thread-safe: one producer.</remarks>
+public sealed class BackgroundDigest : IDisposable
+{
+    readonly Chain _md5 = new(HashAlgorithmName.MD5);
+    readonly Chain _sha256 = new(HashAlgorithmName.SHA256);
+
+    /// <summary>Bytes appended so far.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Queues <paramref name="data"/> after everything appended before it.</summary>
+    public void Append(ReadOnlyMemory<byte> data)
+    {
+        Length += data.Length;
+        _md5.Append(data);
+        _sha256.Append(data);
+    }
+
+    /// <summary>Waits for the queued pieces and returns the digest of everything appended.</summary>
+    public ContentDigest Complete() => new(_md5.Complete(), _sha256.Complete());
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _md5.Dispose();
+        _sha256.Dispose();
+    }
+
+    /// <summary>One hash fed piece by piece on pool threads, each piece after the one before.</summary>
+    sealed class Chain(HashAlgorithmName algorithm) : IDisposable
+    {
+        readonly IncrementalHash _hash = IncrementalHash.CreateHash(algorithm);
+        Task _tail = Task.CompletedTask;
+
+        public void Append(ReadOnlyMemory<byte> data) =>
+            // Hash state is sequential; a piece rethrows the failure of the one before, so none is lost.
+            _tail = _tail.ContinueWith(previous =>
+            {
+                previous.GetAwaiter().GetResult();
+                _hash.AppendData(data.Span);
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+        public string Complete()
+        {
+            _tail.GetAwaiter().GetResult();
+            return Convert.ToHexStringLower(_hash.GetHashAndReset());
+        }
+
+        public void Dispose()
+        {
+            // A producer that failed half-way must not free the hash state under a running piece.
+            _tail.ContinueWith(_ => { }, TaskScheduler.Default).Wait();
+            _hash.Dispose();
+        }
+    }
+}
