@@ -51,4 +51,46 @@ public sealed class EtaTests
         // Past its planned epochs (a resumed run extended) it counts as done at its own elapsed time.
         Assert.Equal(60.0, TrialDurations.FromProgress([(now.AddSeconds(-60), 12, 10)], now));
     }
+
+    [Fact]
+    public void Eta_judges_each_open_trial_by_the_most_similar_finished_ones_not_by_a_mean_over_every_method()
+    {
+        // Finished: three bicubic evaluations (2 s each) and one DGGRN N=12 K=64 x2 training (1000 s). Their plain mean
+        // (251.5 s) would promise the whole grid in minutes. Open:
+        //   DGGRN N=12 K=64 x2, waiting        -> same configuration: 1000 s
+        //   DGGRN N=12 K=128 x2, running 100 s -> same method: 1000 s, 900 s left
+        //   NMU x2 and LRTV x2, waiting        -> no finished NMU/LRTV, same kind (evaluation only): 2 s each
+        // 1000 + 900 + 2 + 2 = 1904 s of work on 1 running slot.
+        TrialTiming[] trials =
+        [
+            new(TrialState.Succeeded, Now.AddSeconds(-3000), Now.AddSeconds(-2998), 0, 0, "bicubic", 0, 0, 2),
+            new(TrialState.Succeeded, Now.AddSeconds(-3000), Now.AddSeconds(-2998), 0, 0, "bicubic", 0, 0, 3),
+            new(TrialState.Succeeded, Now.AddSeconds(-3000), Now.AddSeconds(-2998), 0, 0, "bicubic", 0, 0, 4),
+            new(TrialState.Succeeded, Now.AddSeconds(-2000), Now.AddSeconds(-1000), 65, 0, "dggrn", 12, 64, 2),
+            new(TrialState.Pending, null, null, 0, 0, "dggrn", 12, 64, 2),
+            new(TrialState.Running, Now.AddSeconds(-100), null, 3, 65, "dggrn", 12, 128, 2),
+            new(TrialState.Pending, null, null, 0, 0, "nmu", 0, 0, 2),
+            new(TrialState.Pending, null, null, 0, 0, "lrtv", 0, 0, 2),
+        ];
+        Assert.Equal(1904, ExperimentEta.SecondsLeft(trials, Now)!.Value, 6);
+    }
+
+    [Fact]
+    public void Eta_ignores_evaluation_only_trials_without_a_basis_next_to_training_but_not_on_their_own()
+    {
+        // Nothing finished; one DGGRN trial ran 300 s for 10 of 50 epochs -> 1500 s per DGGRN trial, 1200 s left on it.
+        // The waiting LRTV trial has no basis at all and is negligible next to training: 1200 s.
+        TrialTiming[] withTraining =
+        [
+            new(TrialState.Running, Now.AddSeconds(-300), null, 10, 50, "dggrn", 8, 64, 2),
+            new(TrialState.Pending, null, null, 0, 0, "lrtv", 0, 0, 2),
+        ];
+        Assert.Equal(1200, ExperimentEta.SecondsLeft(withTraining, Now)!.Value, 6);
+        // Evaluation-only trials alone, none finished: no basis, no estimate.
+        Assert.Null(ExperimentEta.SecondsLeft([new(TrialState.Running, Now.AddSeconds(-30), null, 0, 0, "nmu", 0, 0, 2), new(TrialState.Pending, null, null, 0, 0, "lrtv", 0, 0, 3)], Now));
+        // A trial reused from another experiment carries no times, so it says nothing about this experiment's durations.
+        var reused = TrialTiming.Of(TrialState.Succeeded, Now.AddSeconds(-10), Now, 65, Guid.NewGuid(), null, "dggrn", 8, 64, 2);
+        Assert.Null(reused.StartedAt);
+        Assert.Equal(1200, ExperimentEta.SecondsLeft([.. withTraining, reused], Now)!.Value, 6);
+    }
 }

@@ -52,16 +52,14 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
     /// <summary>Every trial's timing by experiment; planned epochs are read (from the config JSON) for running trials only.</summary>
     static async Task<ILookup<Guid, TrialTiming>> TimingsAsync(IQueryable<TrialEntity> trials, CancellationToken ct) =>
         (await trials.Select(t => new { t.ExperimentId, t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId,
-                ConfigJson = t.State == TrialState.Leased || t.State == TrialState.Running ? t.ConfigJson : null })
+                ConfigJson = t.State == TrialState.Leased || t.State == TrialState.Running ? t.ConfigJson : null,
+                t.Method, t.Blocks, t.Filters, t.Scale })
             .ToListAsync(ct))
-        .ToLookup(t => t.ExperimentId, t => Timing(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson));
+        .ToLookup(t => t.ExperimentId, t => TrialTiming.Of(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson,
+            t.Method, t.Blocks, t.Filters, t.Scale));
 
-    static TrialTiming Timing(TrialEntity t) => Timing(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson);
-
-    /// <summary>A reused trial ran in another experiment: it says nothing about how long this one's trials take.</summary>
-    static TrialTiming Timing(TrialState state, DateTimeOffset? started, DateTimeOffset? finished, int epoch, Guid? reusedFrom, string? configJson) =>
-        new(state, reusedFrom is null ? started : null, reusedFrom is null ? finished : null, epoch,
-            state is TrialState.Leased or TrialState.Running && configJson is not null ? TrialDurations.PlannedEpochs(configJson) : 0);
+    static TrialTiming Timing(TrialEntity t) =>
+        TrialTiming.Of(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson, t.Method, t.Blocks, t.Filters, t.Scale);
 
     static TrialSummary Summary(TrialEntity t, Dictionary<string, double> metrics)
     {
