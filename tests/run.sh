@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command. Installs what the tests need when missing (PostgreSQL, chromium, s3rver),
-# starts a private PostgreSQL and an S3-protocol server on 127.0.0.1, builds, runs every test project,
+# starts a private PostgreSQL and an S3-protocol server on 127.0.0.1 (s3rver; or MinIO when MINIO_ENDPOINT,
+# MINIO_ACCESS_KEY and MINIO_SECRET_KEY name one: see tests/s3-target.sh), builds, runs every test project,
 # stops the servers and ends with the plain line "N passed, M failed".
 #
 #   tests/run.sh [--no-real-data] [--long] [--filter EXPR] [--project NAME]... [--scorecard]
@@ -50,7 +51,10 @@ pg_port=$(free_port)
 bash deploy/local/postgres.sh start "$work/pg" "$pg_port" test || { echo "tests/run.sh: PostgreSQL did not start"; cat "$work/pg/server.log" 2>/dev/null | tail -20; echo "0 passed, 1 failed"; exit 1; }
 export DGGRN_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true"
 
-if [ -z "${DGGRN_TEST_S3_ENDPOINT:-}" ]; then
+. tests/s3-target.sh
+s3_target_from_minio || { echo "tests/run.sh: no S3 server to test against"; echo "0 passed, 1 failed"; exit 1; }
+if [ -n "${DGGRN_TEST_S3_ENDPOINT:-}" ]; then echo "tests/run.sh: S3 tests against $DGGRN_TEST_S3_ENDPOINT"
+else
   s3_port=$(free_port); mkdir -p "$work/s3"
   node --openssl-legacy-provider deploy/local/.tools/node_modules/s3rver/bin/s3rver.js -d "$work/s3" -a 127.0.0.1 -p "$s3_port" -s >"$work/s3.log" 2>&1 &
   s3_pid=$!

@@ -2,7 +2,7 @@
 # Benchmark: checkpoint upload throughput of the worker against raw PUT throughput of the same S3 server.
 #   tests/Worker.Tests/bench/store-upload.sh [SIZE_MIB] [REPEAT]
 # Starts a private patched s3rver (deploy/local) unless DGGRN_BENCH_S3_ENDPOINT (host:port) names a server
-# (keys DGGRN_BENCH_S3_ACCESS_KEY/_SECRET_KEY). Raw PUT = one curl PUT signed with SigV4 per object, timed by curl and
+# (keys DGGRN_BENCH_S3_ACCESS_KEY/_SECRET_KEY) or MINIO_ENDPOINT does (keys as tests/s3-target.sh reads them). Raw PUT = one curl PUT signed with SigV4 per object, timed by curl and
 # alternated with the worker's uploads inside `dggrn-worker store-bench --curl` so both meet the same server state.
 # Needs a built worker: dotnet build src/Worker/Dggrn.Worker.csproj -c Release (honours DGGRN_ARTIFACTS).
 set -euo pipefail
@@ -16,6 +16,12 @@ cleanup() { [ -n "${s3_pid:-}" ] && kill "$s3_pid" 2>/dev/null; rm -rf "$work"; 
 trap cleanup EXIT
 endpoint=${DGGRN_BENCH_S3_ENDPOINT:-}
 access=${DGGRN_BENCH_S3_ACCESS_KEY:-S3RVER}; secret=${DGGRN_BENCH_S3_SECRET_KEY:-S3RVER}
+if [ -z "$endpoint" ] && [ -n "${MINIO_ENDPOINT:-}" ]; then
+  unset DGGRN_TEST_S3_ENDPOINT
+  . "$root/tests/s3-target.sh"
+  s3_target_from_minio || exit 1
+  endpoint=$DGGRN_TEST_S3_ENDPOINT; access=$DGGRN_TEST_S3_ACCESS_KEY; secret=$DGGRN_TEST_S3_SECRET_KEY
+fi
 if [ -z "$endpoint" ]; then
   port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
   mkdir -p "$work/s3"
