@@ -92,13 +92,31 @@ public sealed class S3CheckpointStoreTests
         Assert.Equal(md5, info.Metadata["etag"]);
         Assert.Equal(data, await store.GetAsync(key, default));
 
-        // Hashes of other bytes (one bit flipped) fail the PUT by its ETag, naming the server's value and the one expected.
+        // Hashes of other bytes (one bit flipped) fail the PUT: MinIO and S3 refuse the body by its Content-MD5 (BadDigest);
+        // s3rver checks nothing, stores it, and the ETag differs, named with the value expected.
         var other = (byte[])data.Clone();
         other[12345] ^= 4;
         var wrongMd5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(other));
         var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
             store.PutVerifiedAsync("experiments/e/y.ckpt", data, new Dictionary<string, string>(), ContentHashes.Known(wrongMd5, sha), default));
-        Assert.Contains($"server ETag {md5} differs from the MD5 {wrongMd5}", e.Message);
+        Assert.True(e.Message.Contains($"server ETag {md5} differs from the MD5 {wrongMd5}", StringComparison.Ordinal)
+                    || e.Message.Contains("(BadDigest)", StringComparison.Ordinal), e.Message);
+    }
+
+    [Fact]
+    public void ErrorAnswersRefusingTheBodyByItsHashesAreRecognised()
+    {
+        // Error documents as S3 and MinIO write them (codes from the S3 API reference's error list).
+        const string badDigest = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>BadDigest</Code><Message>The Content-MD5 you specified did not match what we received.</Message><Key>k</Key></Error>";
+        const string shaMismatch = "<Error><Code>XAmzContentSHA256Mismatch</Code><Message>The provided 'x-amz-content-sha256' header does not match what was computed.</Message></Error>";
+        const string invalidDigest = "<Error><Code>InvalidDigest</Code><Message>The Content-MD5 you specified is not valid.</Message></Error>";
+        const string denied = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+        Assert.Equal("the server refused the body as not matching its hashes (BadDigest)", S3SignedPut.HashRejection(System.Net.HttpStatusCode.BadRequest, badDigest));
+        Assert.Contains("(XAmzContentSHA256Mismatch)", S3SignedPut.HashRejection(System.Net.HttpStatusCode.BadRequest, shaMismatch));
+        Assert.Contains("(InvalidDigest)", S3SignedPut.HashRejection(System.Net.HttpStatusCode.BadRequest, invalidDigest));
+        Assert.Null(S3SignedPut.HashRejection(System.Net.HttpStatusCode.Forbidden, denied));
+        Assert.Null(S3SignedPut.HashRejection(System.Net.HttpStatusCode.BadRequest, denied));
+        Assert.Null(S3SignedPut.HashRejection(System.Net.HttpStatusCode.InternalServerError, badDigest));
     }
 
     [Theory]

@@ -64,11 +64,11 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
         PutCoreAsync(key, data, metadata, null, ct);
 
     /// <summary>The retried signed PUT behind both puts; returns the server's ETag, the MD5 of the bytes it stored (empty when it sent none).</summary>
-    Task<string> PutCoreAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, Task<string>? md5, CancellationToken ct) =>
+    Task<string> PutCoreAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, ContentHashes? hashes, CancellationToken ct) =>
         Retry($"put {key}", async c =>
         {
             await EnsureBucketAsync(c);
-            return await _signedPut.PutAsync(_bucket, key, data, MetaHeaders(metadata), ContentType(key), md5, c);
+            return await _signedPut.PutAsync(_bucket, key, data, MetaHeaders(metadata), ContentType(key), hashes, c);
         }, ct);
 
     /// <inheritdoc />
@@ -93,7 +93,8 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
     /// <inheritdoc />
     /// <remarks>
     /// Hashes known before sending (the checkpoint codec computes them while it serialises): one PUT carries the SHA-256 in
-    /// its metadata, and its ETag, the MD5 the server computed over what it stored, must equal the producer's MD5.
+    /// its metadata and as its signed payload hash, and the MD5 as Content-MD5 (S3 and MinIO refuse a body that does not
+    /// match either), and its ETag, the MD5 the server computed over what it stored, must equal the producer's MD5.
     /// <para>
     /// Hashes still being computed: the object goes out at once (the hash is metadata, and S3 metadata travels in the
     /// request's headers, before the body). Once the server has confirmed the bytes by their MD5 (the PUT's ETag), the
@@ -108,10 +109,10 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
         if (hashes.Precomputed)
         {
             var known = await hashes.Sha256;
-            var putTag = await PutCoreAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = known }, hashes.Md5, ct);
+            var putTag = await PutCoreAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = known }, hashes, ct);
             return putTag.Length > 0 ? null : await VerifyAsync(key, data, known, ct); // a server that sent no ETag proved nothing yet
         }
-        await PutCoreAsync(key, data, metadata, hashes.Md5, ct);
+        await PutCoreAsync(key, data, metadata, hashes, ct);
         var md5 = await hashes.Md5;
         var sha = await hashes.Sha256;
         var all = new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = sha };

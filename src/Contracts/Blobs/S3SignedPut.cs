@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 namespace Dggrn.Contracts.Blobs;
 
 /// <summary>
-/// S3 PUT Object requests signed with AWS Signature Version 4 (path-style, UNSIGNED-PAYLOAD), checked by their ETag:
+/// S3 PUT Object requests signed with AWS Signature Version 4 (path-style; the payload signed when its hashes are known,
+/// else UNSIGNED-PAYLOAD), checked by their ETag:
 /// an upload, and a copy of an object onto itself that replaces its metadata.
 /// </summary>
 /// <remarks>
@@ -20,17 +21,29 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
 {
     /// <summary>Uploads <paramref name="data"/>; returns the server's ETag (empty when it sent none), which when present equals
     /// the MD5 of the bytes (else <see cref="InvalidDataException"/>); throws <see cref="HttpRequestException"/> on a non-2xx answer.</summary>
-    /// <remarks><paramref name="md5"/> is the hex MD5 of <paramref name="data"/> being computed elsewhere (<see cref="ContentHashes"/>); null to compute it here.</remarks>
+    /// <remarks>
+    /// <paramref name="hashes"/> are those of <paramref name="data"/>: computed elsewhere while this sends (null: computed
+    /// here, on another thread), or known before sending (<see cref="ContentHashes.Precomputed"/>). Known hashes are sent
+    /// for the server to check: the SHA-256 as the signed payload hash and the MD5 as Content-MD5, which S3 and MinIO
+    /// verify before they store anything (s3rver ignores both; the ETag check below holds everywhere).
+    /// </remarks>
     public async Task<string> PutAsync(string bucket, string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> headers,
-        string contentType, Task<string>? md5, CancellationToken ct)
+        string contentType, ContentHashes? hashes, CancellationToken ct)
     {
         // The MD5 runs on another core while the body goes out: the server's ETag is compared with it afterwards, so it
         // need not be known before sending, and hashing in line with the writes would add its whole time to the PUT's.
-        md5 ??= Task.Run(() => Convert.ToHexStringLower(MD5.HashData(data.Span)), ct);
+        var md5 = hashes?.Md5 ?? Task.Run(() => Convert.ToHexStringLower(MD5.HashData(data.Span)), ct);
         string etag;
         try
         {
-            using var resp = await SendAsync(bucket, key, new ReadOnlyMemoryContent(data), headers, contentType, ct);
+            var content = new ReadOnlyMemoryContent(data);
+            string? payloadHash = null;
+            if (hashes is { Precomputed: true })
+            {
+                content.Headers.ContentMD5 = Convert.FromHexString(await hashes.Md5);
+                payloadHash = await hashes.Sha256;
+            }
+            using var resp = await SendAsync(bucket, key, content, headers, contentType, ct, payloadHash);
             etag = resp.Headers.ETag?.Tag.Trim('"') ?? "";
         }
         finally { await ((Task)md5).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); } // never leave the hash running over a buffer the caller may reuse
@@ -39,6 +52,20 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
         if (etag.Length > 0 && !etag.Equals(expected, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"PUT {S3Signature.ObjectPath(bucket, key)}: server ETag {etag} differs from the MD5 {expected} of the bytes sent");
         return etag;
+    }
+
+    /// <summary>
+    /// The reason when an S3 error answer says the body did not match the hashes sent with it (S3 and MinIO error codes
+    /// BadDigest, InvalidDigest, XAmzContentSHA256Mismatch); null for any other answer.
+    /// </summary>
+    /// <remarks>Such a PUT stored nothing; the caller sends the bytes again, as for an ETag that differs.</remarks>
+    public static string? HashRejection(HttpStatusCode status, string body)
+    {
+        if (status != HttpStatusCode.BadRequest) return null;
+        var code = ErrorCode().Match(body);
+        return code.Success && code.Groups[1].Value is "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch"
+            ? $"the server refused the body as not matching its hashes ({code.Groups[1].Value})"
+            : null;
     }
 
     /// <summary>
@@ -67,8 +94,9 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
     public static bool IsTransientStatus(HttpStatusCode? s) =>
         s is null or >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
+    // payloadSha256: hex SHA-256 of the body, signed for the server to verify; null sends UNSIGNED-PAYLOAD.
     async Task<HttpResponseMessage> SendAsync(string bucket, string key, HttpContent content, IReadOnlyDictionary<string, string> headers,
-        string contentType, CancellationToken ct)
+        string contentType, CancellationToken ct, string? payloadSha256 = null)
     {
         var now = DateTime.UtcNow;
         var path = S3Signature.ObjectPath(bucket, key);
@@ -76,7 +104,7 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
         {
             ["content-type"] = contentType,
             ["host"] = endpoint,
-            ["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD",
+            ["x-amz-content-sha256"] = payloadSha256 ?? "UNSIGNED-PAYLOAD",
             ["x-amz-date"] = S3Signature.AmzDate(now),
         };
         using var req = new HttpRequestMessage(HttpMethod.Put, new Uri($"{(useSsl ? "https" : "http")}://{endpoint}{path}")) { Content = content };
@@ -92,11 +120,15 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
         using (resp)
         {
             var body = await resp.Content.ReadAsStringAsync(ct);
+            if (HashRejection(resp.StatusCode, body) is { } reason) throw new InvalidDataException($"PUT {path}: {reason}");
             throw new HttpRequestException($"PUT {path}: {(int)resp.StatusCode} {resp.StatusCode}: {Shorten(body)}", null, resp.StatusCode);
         }
     }
 
     static string Shorten(string s) => s.Length > 300 ? s[..300] : s;
+
+    [GeneratedRegex("<Code>([^<]*)</Code>")]
+    private static partial Regex ErrorCode();
 
     [GeneratedRegex("<ETag>([^<]*)</ETag>")]
     private static partial Regex ETagElement();
