@@ -63,8 +63,11 @@ public static class ExperimentEta
         }
         return left / running;
 
-        double? Mean(Func<TrialTiming, bool> like) =>
-            finished.Where(f => like(f.Trial)).Select(f => f.Seconds).DefaultIfEmpty(double.NaN).Average() is var m && !double.IsNaN(m) ? m : null;
+        double? Mean(Func<TrialTiming, bool> like)
+        {
+            var seconds = finished.Where(f => like(f.Trial)).Select(f => f.Seconds).ToList();
+            return seconds.Count > 0 ? seconds.Average() : null;
+        }
 
         static (DateTimeOffset?, int, int) Progress(TrialTiming r) => (r.StartedAt, r.Epoch, r.Epochs);
     }
