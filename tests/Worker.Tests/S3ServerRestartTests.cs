@@ -20,7 +20,12 @@ public sealed class S3ServerRestartTests
 
         var data = new byte[256 << 20];
         new Random(11).NextBytes(data);
-        var put = store.PutAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", data, new Dictionary<string, string> { ["sha256"] = BlobHash.Sha256(data) }, default);
+        // The worker's own path: a verified upload with the hashes the checkpoint codec hands over (independent values here).
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+        var hashes = ContentHashes.Known(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data)), sha);
+        var uploader = new Dggrn.Worker.Service.Checkpoints.CheckpointUploader(store, n => { lock (notes) notes.Add(n); });
+        var put = uploader.UploadAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", data, hashes,
+            new Dggrn.Worker.Service.Checkpoints.CheckpointIdentity(Guid.NewGuid(), Guid.NewGuid(), "ident", 1), 3, 30, 31.5, default);
 
         // Wait until the server has started writing the object's bytes to its disk: the upload is under way.
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -39,8 +44,10 @@ public sealed class S3ServerRestartTests
         Assert.False(put.IsCompleted, "the upload claimed success while the server was down");
         server.Start();
 
-        await put;
-        Assert.Equal(BlobHash.Sha256(data), BlobHash.Sha256((await store.GetAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", default))!));
+        var info = await put;
+        Assert.Equal(sha, info.Sha256);
+        Assert.Equal(sha, BlobHash.Sha256((await store.GetAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", default))!));
+        Assert.Equal(sha, (await store.StatAsync("experiments/e/trials/t/attempt-1/epoch-3.ckpt", default))!.Metadata["sha256"]);
         lock (notes) Assert.Contains(notes, n => n.Contains("retrying", StringComparison.Ordinal));
     }
 }
