@@ -91,10 +91,7 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_reaches_the_worker_in_the_next_heartbeat_and_stale_reports_are_refused()
     {
-        var exp = await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(2, "cancel"));
-        var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
-        var grants = await w.LeaseAsync(2);
-        Assert.Equal(2, grants.Length);
+        var (exp, w, grants) = await WorkerClient.SubmitAndLeaseAsync(_s, 2, "cancel", lease: 2);
         (await _s.Admin.PostAsync($"/api/trials/{grants[0].TrialId}/cancel", null)).EnsureSuccessStatusCode();
         var hb = await w.HeartbeatAsync([.. grants.Select(g => new TrialProgress(g.TrialId, g.LeaseId, 0, 0))]);
         Assert.Equal([grants[0].TrialId], hb.Cancel);

@@ -33,10 +33,7 @@ public sealed class ReportBatchTests : IAsyncLifetime
     [Fact]
     public async Task A_batch_carries_whole_lives_and_a_retried_batch_changes_nothing()
     {
-        var exp = await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(3, "batch"));
-        var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
-        var grants = await w.LeaseAsync(3);
-        Assert.Equal(3, grants.Length);
+        var (exp, w, grants) = await WorkerClient.SubmitAndLeaseAsync(_s, 3, "batch", lease: 3);
         var at = DateTimeOffset.UtcNow;
         // Deliberately out of phase order: the server applies started, then metrics, then complete.
         WorkerReport[] reports =
@@ -70,10 +67,7 @@ public sealed class ReportBatchTests : IAsyncLifetime
     [Fact]
     public async Task A_batch_that_completes_trials_can_lease_the_next_ones_in_the_same_request()
     {
-        var exp = await TestSpecs.SubmitAsync(_s.Admin, TestSpecs.Noop(4, "batch-lease"));
-        var w = await WorkerClient.RegisterAsync(_s, await _s.TokenAsync("worker"));
-        var first = await w.LeaseAsync(2);
-        Assert.Equal(2, first.Length);
+        var (exp, w, first) = await WorkerClient.SubmitAndLeaseAsync(_s, 4, "batch-lease", lease: 2);
         var at = DateTimeOffset.UtcNow;
         var r = await w.Http.PostAsJsonAsync($"/api/workers/{w.Id}/reports", new WorkerReportBatch(
             [

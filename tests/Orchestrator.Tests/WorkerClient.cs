@@ -19,6 +19,17 @@ public sealed class WorkerClient(HttpClient http, string id)
         return new WorkerClient(http, body.WorkerId);
     }
 
+    /// <summary>Submits <paramref name="trials"/> noop trials, registers a worker and leases <paramref name="lease"/> of them
+    /// (asserting it got exactly that many): the start of most protocol tests.</summary>
+    public static async Task<(SubmitResponse Experiment, WorkerClient Worker, LeaseGrant[] Grants)> SubmitAndLeaseAsync(OrchestratorServer s, int trials, string name, int lease)
+    {
+        var exp = await TestSpecs.SubmitAsync(s.Admin, TestSpecs.Noop(trials, name));
+        var w = await RegisterAsync(s, await s.TokenAsync("worker"));
+        var grants = await w.LeaseAsync(lease);
+        Assert.Equal(lease, grants.Length);
+        return (exp, w, grants);
+    }
+
     public async Task<LeaseGrant[]> LeaseAsync(int max, long freeMemory = 0, string device = "cpu")
     {
         var r = await Http.PostAsJsonAsync($"/api/workers/{Id}/lease", new LeaseRequest(max, device, freeMemory));
