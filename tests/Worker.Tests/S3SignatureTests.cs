@@ -43,27 +43,29 @@ public sealed class S3SignatureTests
         Assert.EndsWith("Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41", auth);
     }
 
-    /// <summary>The shape the store sends: path-style, unsigned payload, a copy onto itself with user metadata.</summary>
-    /// <remarks>Expected value computed independently with botocore 1.43.11 (S3SigV4Auth) for the same request.</remarks>
+    /// <summary>The shape the store sends for a checkpoint: path-style, the payload signed with its SHA-256, Content-MD5 and
+    /// user metadata all signed.</summary>
+    /// <remarks>Expected value computed independently with botocore 1.43.11 (S3SigV4Auth, clock fixed at 2026-11-25 23:30:00 UTC)
+    /// for the same request with the 4-byte body "test" (SHA-256 9f86d0..., MD5 base64 CY9rzUYh03PK3k6DJie09g==).</remarks>
     [Fact]
-    public void PathStyleMetadataCopyMatchesBotocore()
+    public void PathStyleCheckpointPutWithSignedPayloadMatchesBotocore()
     {
         const string path = "/dggrn/experiments/e1/trials/t1/attempt-1/epoch-3.ckpt";
         Assert.Equal(path, S3Signature.ObjectPath("dggrn", "experiments/e1/trials/t1/attempt-1/epoch-3.ckpt"));
+        const string sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         var auth = S3Signature.Authorization("PUT", path, new Dictionary<string, string>
         {
+            ["content-md5"] = "CY9rzUYh03PK3k6DJie09g==",
             ["content-type"] = "application/octet-stream",
             ["host"] = "127.0.0.1:9000",
-            ["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD",
-            ["x-amz-copy-source"] = path,
+            ["x-amz-content-sha256"] = sha,
             ["x-amz-date"] = "20261125T233000Z",
-            ["x-amz-meta-sha256"] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            ["x-amz-meta-sha256"] = sha,
             ["x-amz-meta-trial"] = "t1",
-            ["x-amz-metadata-directive"] = "REPLACE",
         }, new DateTime(2026, 11, 25, 23, 30, 0, DateTimeKind.Utc), "eu-west-1", "minioadmin", "minio-secret/Key+1");
         Assert.Equal("AWS4-HMAC-SHA256 Credential=minioadmin/20261125/eu-west-1/s3/aws4_request, " +
-                     "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-copy-source;x-amz-date;x-amz-meta-sha256;x-amz-meta-trial;x-amz-metadata-directive, " +
-                     "Signature=7fd5543d7c19058a9f1747f76d088cc110a98fc19e25609c4d1854bb576196d6", auth);
+                     "SignedHeaders=content-md5;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-meta-sha256;x-amz-meta-trial, " +
+                     "Signature=94f26632af9c20052c6e5dc6483743ee42c0089c0358bc5dbed931c5e5d9fc1f", auth);
     }
 
     [Fact]

@@ -3,58 +3,33 @@ using System.Security.Cryptography;
 namespace Dggrn.Contracts.Blobs;
 
 /// <summary>
-/// The MD5 and SHA-256 of a buffer (lower-case hex): computed once, on one thread-pool thread, while the caller goes on
-/// (typically sending the same bytes), or handed over by the buffer's producer.
+/// The MD5 and SHA-256 (lower-case hex) of a buffer about to be stored. SHA-256 names a checkpoint's content everywhere;
+/// MD5 is what an S3 server answers as ETag for the bytes it stored, so a PUT can be checked without reading it back.
 /// </summary>
 /// <remarks>
-/// MD5 comes first because an S3 PUT's check needs it as soon as the server answers, SHA-256 second because it is needed
-/// only after that. One thread rather than two: on a small machine the S3 server needs the other core.
+/// The worker gets both from the checkpoint codec, which computes them while it serialises (training is paused then and
+/// a core idles), so an upload is one PUT that carries them: nothing is hashed while the server needs the CPU.
 /// </remarks>
-public sealed class ContentHashes
+public sealed record ContentHashes
 {
-    readonly TaskCompletionSource<string> _md5 = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    readonly TaskCompletionSource<string> _sha256 = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    ContentHashes() { }
+    ContentHashes(string md5, string sha256) { Md5 = md5; Sha256 = sha256; }
 
     /// <summary>Hex MD5 of the buffer.</summary>
-    public Task<string> Md5 => _md5.Task;
+    public string Md5 { get; }
 
     /// <summary>Hex SHA-256 of the buffer (<see cref="BlobHash.Sha256"/>).</summary>
-    public Task<string> Sha256 => _sha256.Task;
+    public string Sha256 { get; }
 
-    /// <summary>True when the hashes were known before sending (<see cref="Known"/>), so they can travel with the request.</summary>
-    public bool Precomputed { get; private init; }
-
-    /// <summary>Hashes already computed by whoever produced the bytes.</summary>
+    /// <summary>Hashes computed by whoever produced the bytes; throws naming both when either is not hex of its length.</summary>
     public static ContentHashes Known(string md5, string sha256)
     {
         static bool Hex(string s, int digits) => s.Length == digits && s.All(char.IsAsciiHexDigit);
         if (!Hex(md5, 32) || !Hex(sha256, 64))
             throw new ArgumentException($"expected a 32-digit hex MD5 and a 64-digit hex SHA-256, found '{md5}' and '{sha256}'");
-        var h = new ContentHashes { Precomputed = true };
-        h._md5.SetResult(md5.ToLowerInvariant());
-        h._sha256.SetResult(sha256.ToLowerInvariant());
-        return h;
+        return new ContentHashes(md5.ToLowerInvariant(), sha256.ToLowerInvariant());
     }
 
-    /// <summary>Starts hashing <paramref name="data"/>; the caller must not change it until <see cref="Sha256"/> completes.</summary>
-    public static ContentHashes Start(ReadOnlyMemory<byte> data)
-    {
-        var h = new ContentHashes();
-        _ = Task.Run(() =>
-        {
-            try
-            {
-                h._md5.SetResult(Convert.ToHexStringLower(MD5.HashData(data.Span)));
-                h._sha256.SetResult(BlobHash.Sha256(data.Span));
-            }
-            catch (Exception e)
-            {
-                h._md5.TrySetException(e);
-                h._sha256.TrySetException(e);
-            }
-        });
-        return h;
-    }
+    /// <summary>Hashes <paramref name="data"/> here, for bytes that come without their hashes.</summary>
+    public static ContentHashes Of(ReadOnlySpan<byte> data) =>
+        new(Convert.ToHexStringLower(MD5.HashData(data)), BlobHash.Sha256(data));
 }

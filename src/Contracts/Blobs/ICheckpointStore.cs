@@ -36,18 +36,14 @@ public interface ICheckpointStore
 
     /// <summary>
     /// Stores a checkpoint with <paramref name="metadata"/> plus its SHA-256 (under <see cref="StoreKeys.Sha256Metadata"/>) and
-    /// proves the store holds exactly <paramref name="data"/>; null when it does, else what differs.
+    /// proves the store holds exactly <paramref name="data"/>, whose hashes are <paramref name="hashes"/>; null when it
+    /// does, else what differs.
     /// </summary>
-    /// <remarks>
-    /// <paramref name="hashes"/> are the hashes of <paramref name="data"/> still being computed on another thread; a store
-    /// awaits them only where it needs them, so hashing can overlap the transfer. The default waits for the SHA-256, puts,
-    /// then <see cref="VerifyAsync"/>s.
-    /// </remarks>
+    /// <remarks>The default puts, then <see cref="VerifyAsync"/>s; a store that can prove it within the write overrides it.</remarks>
     async Task<string?> PutVerifiedAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata, ContentHashes hashes, CancellationToken ct)
     {
-        var sha = await hashes.Sha256;
-        await PutAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = sha }, ct);
-        return await VerifyAsync(key, data, sha, ct);
+        await PutAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = hashes.Sha256 }, ct);
+        return await VerifyAsync(key, data, hashes.Sha256, ct);
     }
 
     /// <summary>Read-back verification: GET the whole object and compare its SHA-256 with <paramref name="want"/>.</summary>

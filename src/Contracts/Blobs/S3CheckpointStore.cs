@@ -92,34 +92,16 @@ public sealed class S3CheckpointStore : ICheckpointStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// Hashes known before sending (the checkpoint codec computes them while it serialises): one PUT carries the SHA-256 in
-    /// its metadata and as its signed payload hash, and the MD5 as Content-MD5 (S3 and MinIO refuse a body that does not
-    /// match either), and its ETag, the MD5 the server computed over what it stored, must equal the producer's MD5.
-    /// <para>
-    /// Hashes still being computed: the object goes out at once (the hash is metadata, and S3 metadata travels in the
-    /// request's headers, before the body). Once the server has confirmed the bytes by their MD5 (the PUT's ETag), the
-    /// SHA-256 joins the metadata through a copy of the object onto itself, whose answer must carry the same ETag. Until
-    /// that copy lands the object has no hash; nothing records it before this returns, and the reconciler finds one left
-    /// behind by a crash.
-    /// </para>
+    /// One PUT: the SHA-256 travels in its metadata and as its signed payload hash, the MD5 as Content-MD5 (S3 and MinIO
+    /// refuse a body that matches neither), and its ETag, the MD5 the server computed over what it stored, must equal
+    /// the producer's MD5. A server that sent no ETag proved nothing yet, so the object is then checked by
+    /// <see cref="VerifyAsync"/>.
     /// </remarks>
     public async Task<string?> PutVerifiedAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> metadata,
         ContentHashes hashes, CancellationToken ct)
     {
-        if (hashes.Precomputed)
-        {
-            var known = await hashes.Sha256;
-            var putTag = await PutCoreAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = known }, hashes, ct);
-            return putTag.Length > 0 ? null : await VerifyAsync(key, data, known, ct); // a server that sent no ETag proved nothing yet
-        }
-        await PutCoreAsync(key, data, metadata, hashes, ct);
-        var md5 = await hashes.Md5;
-        var sha = await hashes.Sha256;
-        var all = new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = sha };
-        var etag = await Retry($"set metadata of {key}", c => _signedPut.ReplaceMetadataAsync(_bucket, key, MetaHeaders(all), ContentType(key), c), ct);
-        return etag.Contains('-') ? await VerifyAsync(key, data, sha, ct) // multipart objects have no content ETag
-            : etag.Equals(md5, StringComparison.OrdinalIgnoreCase) ? null
-            : $"{key}: ETag {etag} after setting its metadata differs from the MD5 {md5} of the bytes written";
+        var etag = await PutCoreAsync(key, data, new Dictionary<string, string>(metadata) { [StoreKeys.Sha256Metadata] = hashes.Sha256 }, hashes, ct);
+        return etag.Length > 0 ? null : await VerifyAsync(key, data, hashes.Sha256, ct);
     }
 
     /// <inheritdoc />

@@ -5,16 +5,15 @@ using System.Text.RegularExpressions;
 namespace Dggrn.Contracts.Blobs;
 
 /// <summary>
-/// S3 PUT Object requests signed with AWS Signature Version 4 (path-style; the payload signed when its hashes are known,
-/// else UNSIGNED-PAYLOAD), checked by their ETag:
-/// an upload, and a copy of an object onto itself that replaces its metadata.
+/// S3 PUT Object requests signed with AWS Signature Version 4 (path-style), checked by their ETag. With the body's hashes
+/// known before sending, the payload is signed with its SHA-256 and sent with Content-MD5, for the server to check too;
+/// without, the payload is UNSIGNED-PAYLOAD and its MD5 is computed while it is sent.
 /// </summary>
 /// <remarks>
 /// Why not the SDK for uploads: Minio 7.0.0 cuts anything above 5 MiB into sequential 5 MiB multipart parts and
 /// hashes every part for its signature, which reached about a third of the raw PUT throughput of the same
-/// server here (docs/benchmarks.md, "Worker"). One request with an unsigned payload streams at wire speed. The MD5
-/// of the body is computed on another thread while it is sent, and the server's answer must carry it as the ETag
-/// (S3 and MinIO give a single-part object the MD5 of the bytes they stored), so a body damaged on the way fails the PUT.
+/// server here (docs/benchmarks.md, "Worker"). One request streams at wire speed. S3 and MinIO give a single-part object
+/// the MD5 of the bytes they stored as ETag, so a body damaged on the way fails the PUT.
 /// Single PUTs are limited to 5 GiB by S3; an in-memory object is below that.
 /// </remarks>
 public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool useSsl, string region, string accessKey, string secretKey)
@@ -22,28 +21,22 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
     /// <summary>Uploads <paramref name="data"/>; returns the server's ETag (empty when it sent none), which when present equals
     /// the MD5 of the bytes (else <see cref="InvalidDataException"/>); throws <see cref="HttpRequestException"/> on a non-2xx answer.</summary>
     /// <remarks>
-    /// <paramref name="hashes"/> are those of <paramref name="data"/>: computed elsewhere while this sends (null: computed
-    /// here, on another thread), or known before sending (<see cref="ContentHashes.Precomputed"/>). Known hashes are sent
-    /// for the server to check: the SHA-256 as the signed payload hash and the MD5 as Content-MD5, which S3 and MinIO
-    /// verify before they store anything (s3rver ignores both; the ETag check below holds everywhere).
+    /// <paramref name="hashes"/> (those of <paramref name="data"/>, or null) are sent for the server to check: the SHA-256
+    /// as the signed payload hash and the MD5 as Content-MD5, which S3 and MinIO verify before they store anything
+    /// (s3rver ignores both; the ETag check below holds everywhere).
     /// </remarks>
     public async Task<string> PutAsync(string bucket, string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string> headers,
         string contentType, ContentHashes? hashes, CancellationToken ct)
     {
-        // The MD5 runs on another core while the body goes out: the server's ETag is compared with it afterwards, so it
-        // need not be known before sending, and hashing in line with the writes would add its whole time to the PUT's.
-        var md5 = hashes?.Md5 ?? Task.Run(() => Convert.ToHexStringLower(MD5.HashData(data.Span)), ct);
+        // Without hashes the MD5 runs on another core while the body goes out: the ETag is compared with it afterwards,
+        // so it need not be known before sending, and hashing in line with the writes would add its whole time to the PUT's.
+        var md5 = hashes is not null ? Task.FromResult(hashes.Md5) : Task.Run(() => Convert.ToHexStringLower(MD5.HashData(data.Span)), ct);
         string etag;
         try
         {
-            var content = new ReadOnlyMemoryContent(data);
-            string? payloadHash = null;
-            if (hashes is { Precomputed: true })
-            {
-                content.Headers.ContentMD5 = Convert.FromHexString(await hashes.Md5);
-                payloadHash = await hashes.Sha256;
-            }
-            using var resp = await SendAsync(bucket, key, content, headers, contentType, ct, payloadHash);
+            var all = hashes is null ? headers
+                : new Dictionary<string, string>(headers) { ["content-md5"] = Convert.ToBase64String(Convert.FromHexString(hashes.Md5)) };
+            using var resp = await SendAsync(bucket, key, new ReadOnlyMemoryContent(data), all, contentType, hashes?.Sha256, ct);
             etag = resp.Headers.ETag?.Tag.Trim('"') ?? "";
         }
         finally { await ((Task)md5).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); } // never leave the hash running over a buffer the caller may reuse
@@ -68,35 +61,13 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
             : null;
     }
 
-    /// <summary>
-    /// Gives an existing object new user metadata (<paramref name="headers"/>, x-amz-meta-*) by copying it onto itself with
-    /// x-amz-metadata-directive REPLACE; returns the ETag of the result (for a single-part object, still the MD5 of its bytes).
-    /// </summary>
-    /// <remarks>MinIO and s3rver change only the metadata; S3 copies the bytes server-side (no transfer from here).</remarks>
-    public async Task<string> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> headers, string contentType, CancellationToken ct)
-    {
-        var all = new Dictionary<string, string>(headers)
-        {
-            ["x-amz-copy-source"] = S3Signature.ObjectPath(bucket, key),
-            ["x-amz-metadata-directive"] = "REPLACE",
-        };
-        using var resp = await SendAsync(bucket, key, new ByteArrayContent([]), all, contentType, ct);
-        var body = await resp.Content.ReadAsStringAsync(ct);
-        // S3 may answer a copy with 200 and an error document when it fails after the headers went out.
-        if (body.Contains("<Error>", StringComparison.Ordinal))
-            throw new HttpRequestException($"copy {S3Signature.ObjectPath(bucket, key)} onto itself: {Shorten(body)}", null, HttpStatusCode.InternalServerError);
-        var m = ETagElement().Match(body);
-        if (!m.Success) throw new InvalidDataException($"copy {S3Signature.ObjectPath(bucket, key)} onto itself: no ETag in the answer: {Shorten(body)}");
-        return m.Groups[1].Value.Replace("&quot;", "", StringComparison.Ordinal).Trim('"');
-    }
-
     /// <summary>Whether an HTTP failure of <see cref="PutAsync"/> is worth retrying (5xx, 408, 429; network errors are handled by the caller).</summary>
     public static bool IsTransientStatus(HttpStatusCode? s) =>
         s is null or >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     // payloadSha256: hex SHA-256 of the body, signed for the server to verify; null sends UNSIGNED-PAYLOAD.
     async Task<HttpResponseMessage> SendAsync(string bucket, string key, HttpContent content, IReadOnlyDictionary<string, string> headers,
-        string contentType, CancellationToken ct, string? payloadSha256 = null)
+        string contentType, string? payloadSha256, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
         var path = S3Signature.ObjectPath(bucket, key);
@@ -111,7 +82,7 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
         foreach (var (name, value) in signed)
         {
             if (name.Equals("host", StringComparison.OrdinalIgnoreCase)) continue;
-            if (name.Equals("content-type", StringComparison.OrdinalIgnoreCase)) content.Headers.TryAddWithoutValidation(name, value.Trim());
+            if (name.StartsWith("content-", StringComparison.OrdinalIgnoreCase)) content.Headers.TryAddWithoutValidation(name, value.Trim()); // content-type, content-md5
             else req.Headers.TryAddWithoutValidation(name, value.Trim());
         }
         req.Headers.TryAddWithoutValidation("Authorization", S3Signature.Authorization("PUT", path, signed, now, region, accessKey, secretKey));
@@ -129,7 +100,4 @@ public sealed partial class S3SignedPut(HttpClient http, string endpoint, bool u
 
     [GeneratedRegex("<Code>([^<]*)</Code>")]
     private static partial Regex ErrorCode();
-
-    [GeneratedRegex("<ETag>([^<]*)</ETag>")]
-    private static partial Regex ETagElement();
 }

@@ -20,18 +20,19 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
     /// <summary>The store behind this uploader.</summary>
     public ICheckpointStore Store => store;
 
-    /// <summary>Stores and verifies one checkpoint, then writes its manifest; returns the record to send.</summary>
-    /// <remarks>The bytes are hashed on another core while the store sends them (<see cref="ICheckpointStore.PutVerifiedAsync"/> awaits the hashes where it needs them).</remarks>
+    /// <summary>Stores and verifies one checkpoint that comes without its hashes (hashing it first), then writes its manifest.</summary>
     public Task<CheckpointInfo> UploadAsync(string key, byte[] data, CheckpointIdentity id, int epoch, long step, double? testPsnr, CancellationToken ct) =>
-        UploadAsync(key, data, ContentHashes.Start(data), id, epoch, step, testPsnr, ct);
+        UploadAsync(key, data, ContentHashes.Of(data), id, epoch, step, testPsnr, ct);
 
-    /// <summary>Stores and verifies one checkpoint whose hashes its producer computed (<see cref="Dggrn.Model.Training.CheckpointCodec.Write"/>).</summary>
+    /// <summary>Stores and verifies one checkpoint whose hashes its producer computed (<see cref="Dggrn.Model.Training.CheckpointCodec.Write"/>),
+    /// then writes its manifest; returns the record to send.</summary>
     /// <remarks>
-    /// Hashes from the producer make the check end to end: the server must confirm the MD5 of the bytes as they were
-    /// made, not as this process last saw them, and wrong hashes fail the upload instead of being recorded.
+    /// Hashes from the producer make the check end to end: the store must confirm the bytes as they were made, not as this
+    /// process last saw them, and wrong hashes fail the upload instead of being recorded.
     /// </remarks>
     public async Task<CheckpointInfo> UploadAsync(string key, byte[] data, ContentHashes hashes, CheckpointIdentity id, int epoch, long step, double? testPsnr, CancellationToken ct)
     {
+        var info = new CheckpointInfo(id.Attempt, epoch, step, key, hashes.Sha256, data.LongLength, testPsnr);
         var meta = new Dictionary<string, string>
         {
             [StoreKeys.TrialMetadata] = id.TrialId.ToString(),
@@ -61,18 +62,16 @@ public sealed class CheckpointUploader(ICheckpointStore store, Action<string> lo
         }
         finally
         {
-            // Never leave the hash or the manifest write running unobserved, whichever way the upload ended.
+            // Never leave the manifest write running unobserved, whichever way the upload ended.
             await manifestPut.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await manifestPut;
-        return Info(await hashes.Sha256);
+        return info;
 
-        CheckpointInfo Info(string sha) => new(id.Attempt, epoch, step, key, sha, data.LongLength, testPsnr);
-
-        async Task PutManifestAsync()
+        Task PutManifestAsync()
         {
-            var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, Info(await hashes.Sha256), DateTimeOffset.UtcNow), OrchestratorClient.Json);
-            await store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
+            var manifest = JsonSerializer.SerializeToUtf8Bytes(new CheckpointManifest(id.ExperimentId, id.TrialId, id.Identity, info, DateTimeOffset.UtcNow), OrchestratorClient.Json);
+            return store.PutAsync(StoreKeys.Manifest(key), manifest, new Dictionary<string, string> { [StoreKeys.TrialMetadata] = id.TrialId.ToString() }, ct);
         }
     }
 
