@@ -31,6 +31,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void BenchCheckpointReportsTheCheckpointItWroteAndABareBenchNamesTheChoices()
+    {
+        var (code, output, err) = Run("bench", "checkpoint", "--blocks", "2", "--filters", "8", "--rounds", "1", "--json");
+        Assert.True(code == 0, err);
+        var j = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(8, j.GetProperty("filters").GetInt32());
+        Assert.InRange(j.GetProperty("checkpointMiB").GetDouble(), 0.001, 10);
+        Assert.True(j.GetProperty("writeMs").GetDouble() > 0);
+
+        (code, _, err) = Run("bench");
+        Assert.Equal(2, code);
+        Assert.Contains("expected a benchmark: train, checkpoint or classical, found ''", err);
+    }
+
+    [Fact]
     public void TrainWritesCheckpointsThatEvalAndResumeUse()
     {
         var ck = Path.Combine(dir, "ck");

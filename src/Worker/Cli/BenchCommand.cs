@@ -19,9 +19,8 @@ public static class BenchCommand
         if (a.Positionals.FirstOrDefault() == "classical" || (a.Positionals.Count == 0 && a.String("method") is not null))
             return ClassicalBench.Run(a);
         if (a.Positionals.FirstOrDefault() == "checkpoint") return CheckpointBench.Run(a);
-        if (a.Positionals.FirstOrDefault() != "train") throw new CliException("usage: bench train [--model M] [--blocks N] [--filters K] [--scale S] [--batch B] [--steps N] [--threads T] [--json]\n" +
-                                                                              "       bench checkpoint [--model M] [--blocks N] [--filters K] [--scale S] [--rounds R] [--json]\n" +
-                                                                              "       bench classical --method nmu|lrtv [--scales 2,3,4] [--source SRC] [--slices N] [--param NAME=VALUE ...] [--json]");
+        if (a.Positionals.FirstOrDefault() != "train")
+            throw new CliException($"expected a benchmark: train, checkpoint or classical, found '{a.Positionals.FirstOrDefault() ?? ""}' (dggrn bench --help lists their options)");
         var method = a.String("model") ?? "dggrn";
         int blocks = a.Int("blocks") ?? 8, filters = a.Int("filters") ?? 64, scale = a.Int("scale") ?? 2, batch = a.Int("batch") ?? 64;
         int steps = a.Int("steps") ?? 20, warmup = Math.Max(1, a.Int("warmup") ?? 3), threads = a.Int("threads") ?? 0, rounds = a.Int("rounds") ?? 2;
