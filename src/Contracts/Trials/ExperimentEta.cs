@@ -1,4 +1,6 @@
 using Dggrn.Contracts.Grid;
+using Dggrn.Contracts.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dggrn.Contracts.Trials;
 
@@ -18,6 +20,13 @@ public readonly record struct TrialTiming(TrialState State, DateTimeOffset? Star
         new(state, reusedFrom is null ? startedAt : null, reusedFrom is null ? finishedAt : null, epoch,
             state is TrialState.Leased or TrialState.Running && configJson is not null ? TrialDurations.PlannedEpochs(configJson) : 0,
             method, blocks, filters, scale);
+
+    /// <summary>Every trial's timing by experiment, in one query: the one read behind the API's and the dashboard's ETAs.</summary>
+    public static async Task<ILookup<Guid, TrialTiming>> ByExperimentAsync(IQueryable<TrialEntity> trials, CancellationToken ct) =>
+        (await trials.Select(t => new { t.ExperimentId, t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.Method, t.Blocks, t.Filters, t.Scale,
+                ConfigJson = t.State == TrialState.Leased || t.State == TrialState.Running ? t.ConfigJson : null }) // planned epochs of running trials only
+            .ToListAsync(ct))
+        .ToLookup(t => t.ExperimentId, t => Of(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson, t.Method, t.Blocks, t.Filters, t.Scale));
 
     internal bool Open => State is TrialState.Pending or TrialState.Leased or TrialState.Running;
     internal bool Runs => State is TrialState.Leased or TrialState.Running;

@@ -19,19 +19,13 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var experiments = await db.Experiments.AsNoTracking().OrderByDescending(e => e.CreatedAt).ToListAsync(ct);
-        var trials = await db.Trials.AsNoTracking()
-            .Select(t => new { t.ExperimentId, t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.Method, t.Blocks, t.Filters, t.Scale,
-                ConfigJson = t.State == TrialState.Leased || t.State == TrialState.Running ? t.ConfigJson : null }) // planned epochs of running trials only
-            .ToListAsync(ct);
-        var byExperiment = trials.ToLookup(t => t.ExperimentId);
+        var byExperiment = await TrialTiming.ByExperimentAsync(db.Trials.AsNoTracking(), ct);
         var now = clock.GetUtcNow();
         return experiments.Select(e =>
         {
-            var ts = byExperiment[e.Id].ToList();
-            var timings = ts.Select(t => TrialTiming.Of(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson,
-                t.Method, t.Blocks, t.Filters, t.Scale)).ToList();
+            var timings = byExperiment[e.Id].ToList();
             return new ExperimentRow(e.Id, e.Name, e.Owner, e.State,
-                ts.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), ts.Count,
+                timings.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), timings.Count,
                 e.CreatedAt, e.StartedAt, e.FinishedAt, ExperimentEta.SecondsLeft(timings, now));
         }).ToList();
     }

@@ -4,12 +4,7 @@ namespace Dggrn.Model.Checksums;
 
 /// <summary>MD5 and SHA-256 of a byte sequence, lower-case hex: SHA-256 names a checkpoint's content everywhere; MD5 is
 /// what an S3 server answers (as ETag) for the bytes it stored, so an upload can be checked without reading it back.</summary>
-public sealed record ContentDigest(string Md5, string Sha256)
-{
-    /// <summary>The digest of <paramref name="data"/> in one pass on this thread.</summary>
-    public static ContentDigest Of(ReadOnlySpan<byte> data) =>
-        new(Convert.ToHexStringLower(MD5.HashData(data)), Convert.ToHexStringLower(SHA256.HashData(data)));
-}
+public sealed record ContentDigest(string Md5, string Sha256);
 
 /// <summary>
 /// Computes a <see cref="ContentDigest"/> of buffers appended in order, on pool threads (MD5 on one, SHA-256 on another),

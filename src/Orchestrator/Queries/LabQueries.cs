@@ -19,7 +19,7 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         await using var ctx = await db.CreateDbContextAsync(ct);
         var experiments = await ctx.Experiments.AsNoTracking().OrderByDescending(e => e.CreatedAt).ToListAsync(ct);
         // One read of the trials serves both the counts by state and the ETA.
-        var timings = await TimingsAsync(ctx.Trials.AsNoTracking(), ct);
+        var timings = await TrialTiming.ByExperimentAsync(ctx.Trials.AsNoTracking(), ct);
         var now = DateTimeOffset.UtcNow;
         return [.. experiments.Select(e =>
         {
@@ -48,15 +48,6 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
             [.. trials.Select(t => Summary(t, latest.Where(m => m.TrialId == t.Id).ToDictionary(m => m.Name, m => m.Value)))],
             e.CreatedAt, eta);
     }
-
-    /// <summary>Every trial's timing by experiment; planned epochs are read (from the config JSON) for running trials only.</summary>
-    static async Task<ILookup<Guid, TrialTiming>> TimingsAsync(IQueryable<TrialEntity> trials, CancellationToken ct) =>
-        (await trials.Select(t => new { t.ExperimentId, t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId,
-                ConfigJson = t.State == TrialState.Leased || t.State == TrialState.Running ? t.ConfigJson : null,
-                t.Method, t.Blocks, t.Filters, t.Scale })
-            .ToListAsync(ct))
-        .ToLookup(t => t.ExperimentId, t => TrialTiming.Of(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson,
-            t.Method, t.Blocks, t.Filters, t.Scale));
 
     static TrialTiming Timing(TrialEntity t) =>
         TrialTiming.Of(t.State, t.StartedAt, t.FinishedAt, t.Epoch, t.ReusedFromTrialId, t.ConfigJson, t.Method, t.Blocks, t.Filters, t.Scale);

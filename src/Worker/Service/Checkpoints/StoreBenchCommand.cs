@@ -51,8 +51,8 @@ public static class StoreBenchCommand
             if (curl) await File.WriteAllBytesAsync(blobFile, data);
             var uploader = new CheckpointUploader(store, Console.Error.WriteLine);
             var id = new CheckpointIdentity(Guid.Empty, Guid.Empty, "bench", 1);
-            var sha = BlobHash.Sha256(data);
             var known = ContentHashes.Of(data);
+            var sha = known.Sha256;
             var meta = new Dictionary<string, string> { [StoreKeys.Sha256Metadata] = sha };
             await store.PutAsync("bench/warmup", new byte[1], meta, default);
             await uploader.UploadAsync("bench/warmup-verified", data, id, 0, 0, null, default); // JIT and connections warm
