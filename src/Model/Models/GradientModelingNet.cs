@@ -1,3 +1,4 @@
+using Dggrn.Model.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,15 +11,13 @@ namespace Dggrn.Model.Models;
 public sealed class GradientModelingNet : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<Conv2d> layers = new();
-    readonly Tensor sobel;
 
     /// <summary>A GM subnet with <paramref name="filters"/> maps per layer.</summary>
     public GradientModelingNet(string name, long filters) : base(name)
     {
         for (int i = 0; i < 4; i++) layers.Add(nn.Conv2d(1 + i * filters, filters, 3, padding: 1));
         var k = new float[] { -1, 0, 1, -2, 0, 2, -1, 0, 1, /* y: */ -1, -2, -1, 0, 0, 0, 1, 2, 1 };
-        sobel = tensor(k, [2, 1, 3, 3]);
-        register_buffer("sobel", sobel, persistent: false);
+        register_buffer("sobel", tensor(k, [2, 1, 3, 3]), persistent: false);
         RegisterComponents();
     }
 
@@ -27,7 +26,8 @@ public sealed class GradientModelingNet : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var padded = nn.functional.pad(x, [1, 1, 1, 1], PaddingModes.Replicate);
-        var g = nn.functional.conv2d(padded, sobel);
+        // TorchSharp's Module.to(dtype) leaves non-persistent buffers as they were: follow the input's dtype and device here.
+        var g = nn.functional.conv2d(padded, get_buffer("sobel")!.to(padded.dtype, padded.device));
         var mag = (g * g).sum(1, keepdim: true).sqrt();
         return sigmoid(mag).MoveToOuterDisposeScope();
     }
@@ -40,7 +40,7 @@ public sealed class GradientModelingNet : nn.Module<Tensor, Tensor>
         for (int i = 0; i < 4; i++)
         {
             var input = feats.Count == 1 ? feats[0] : cat(feats, 1);
-            var y = layers[i].forward(input);
+            var y = layers[i].Conv(input);
             feats.Add(i < 3 ? nn.functional.relu(y) : sigmoid(y));
         }
         return feats[^1].MoveToOuterDisposeScope();

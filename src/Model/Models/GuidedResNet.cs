@@ -1,3 +1,4 @@
+using Dggrn.Model.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -54,7 +55,8 @@ public sealed class GuidedResNet : SrNetwork
     {
         using var scope = NewDisposeScope();
         var guide = gm?.forward(lr);
-        var h = head.forward(lr);
+        // In the conv path's layout from here on, so the residual additions keep it and no block converts again.
+        var h = ConvKernels.Prepare(head.Conv(lr));
         foreach (var block in blocks)
         {
             var next = block.Forward(h, guide);
@@ -63,7 +65,7 @@ public sealed class GuidedResNet : SrNetwork
             if (!is_grad_enabled()) h.Dispose();
             h = next;
         }
-        var sr = tail.forward(shuffle.forward(up.forward(h)));
+        var sr = tail.Conv(shuffle.forward(up.Conv(h)));
         gmMaps = guide?.MoveToOuterDisposeScope();
         return sr.MoveToOuterDisposeScope();
     }

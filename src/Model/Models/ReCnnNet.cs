@@ -1,3 +1,4 @@
+using Dggrn.Model.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,7 +59,7 @@ public sealed class ReCnnNet : SrNetwork
         var h = up;
         for (int i = 0; i < layers.Count; i++)
         {
-            var z = layers[i].forward(h);
+            var z = layers[i].Conv(h);
             var next = i < layers.Count - 1 ? nn.functional.relu(z) : z;
             // Without autograd nothing needs earlier activations: free them now (whole HR slices are large).
             if (!is_grad_enabled())

@@ -1,3 +1,4 @@
+using Dggrn.Model.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,9 +24,9 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     /// <summary>Gradient-guided residual block when <paramref name="guide"/> is not null.</summary>
     public Tensor Forward(Tensor h, Tensor? guide)
     {
-        using var a = conv1.forward(h);
+        using var a = conv1.Conv(h);
         using var r = nn.functional.relu(a);
-        using var z = conv2.forward(r);
+        using var z = conv2.Conv(r);
         if (guide is null) return h + z;
         using var zg = z * guide;
         return h + zg;

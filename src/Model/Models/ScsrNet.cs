@@ -1,3 +1,4 @@
+using Dggrn.Model.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,7 +57,7 @@ public sealed class ScsrNet : SrNetwork
         gm = null;
         using var scope = NewDisposeScope();
         var up = interp.Upscale(lr);
-        var h = head.forward(up);
+        var h = ConvKernels.Prepare(head.Conv(up));
         foreach (var block in blocks)
         {
             var next = block.forward(h);
@@ -64,7 +65,7 @@ public sealed class ScsrNet : SrNetwork
             if (!is_grad_enabled()) h.Dispose();
             h = next;
         }
-        var sr = up + tail.forward(h);
+        var sr = up + tail.Conv(h);
         return sr.MoveToOuterDisposeScope();
     }
 

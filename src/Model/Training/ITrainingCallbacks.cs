@@ -14,6 +14,8 @@ public interface ITrainingCallbacks
     void OnExamples(int epoch, IReadOnlyList<ExampleImage> images);
     /// <summary>A human-readable log line.</summary>
     void OnLog(string line);
+    /// <summary>The numerics self-check the trainer ran before the first step (not called when the job brought its own).</summary>
+    void OnNumerics(Numerics.NumericsReport report);
 }
 
 /// <summary>Callbacks that ignore everything (benchmarks, tests).</summary>
@@ -29,4 +31,6 @@ public class NullTrainingCallbacks : ITrainingCallbacks
     public virtual void OnExamples(int epoch, IReadOnlyList<ExampleImage> images) { }
     /// <inheritdoc/>
     public virtual void OnLog(string line) { }
+    /// <inheritdoc/>
+    public virtual void OnNumerics(Numerics.NumericsReport report) { }
 }

@@ -24,4 +24,7 @@ public sealed record TrainingJob
     public IReadOnlyDictionary<string, double>? Params { get; init; }
     /// <summary>Checkpoint bytes to resume from (from <see cref="ITrainingCallbacks.OnCheckpoint"/>), or null to start fresh.</summary>
     public byte[]? Resume { get; init; }
+    /// <summary>A numerics check this process already passed for this job (<see cref="NumericsGuard.Ensure"/>), or null to have the
+    /// trainer run it before the first step.</summary>
+    public Numerics.NumericsReport? Numerics { get; init; }
 }

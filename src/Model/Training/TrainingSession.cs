@@ -26,6 +26,12 @@ sealed class TrainingSession : IDisposable
         this.job = job; o = job.Options; this.sampler = sampler; this.test = test; this.cb = cb;
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         device = Trainer.ResolveDevice(o.Device);
+        if (job.Numerics is { Path: { } checkedPath }) Numerics.ConvKernels.Use(checkedPath);
+        else if (NumericsGuard.Ensure(job, device) is { } numerics)
+        {
+            cb.OnNumerics(numerics);
+            cb.OnLog(numerics.Summary);
+        }
         volumeName = string.Join(",", job.TestSources.Select(Volumes.VolumeLoader.DisplayName));
         torch.random.manual_seed(job.Seed);
         net = ModelRegistry.Create(job.Method, job.Blocks, job.Filters, job.Scale);
@@ -76,13 +82,17 @@ sealed class TrainingSession : IDisposable
                     ct.ThrowIfCancellationRequested();
                 }
                 sampler.Fill(order, epoch, step, b, lrBuf, hrBuf);
-                double loss = Step(lrBuf, hrBuf, b, p, hp);
+                double loss = Step(lrBuf, hrBuf, b, p, hp, epoch, pos.GlobalStep + 1);
                 pos = pos with { StepInEpoch = step + 1, GlobalStep = pos.GlobalStep + 1, LossSum = pos.LossSum + loss, LossCount = pos.LossCount + 1 };
                 if (o.LogEverySteps > 0 && pos.GlobalStep % o.LogEverySteps == 0) cb.OnTrainLoss(epoch, pos.GlobalStep, loss);
             }
             double seconds = pos.EpochSeconds + epochClock.Elapsed.TotalSeconds;
             double epochLoss = pos.LossCount > 0 ? pos.LossSum / pos.LossCount : 0;
             last = Evaluate();
+            // A network that produces NaN has diverged even when the last loss looked finite (an infinite gradient): stop before
+            // this epoch's checkpoint, so the newest checkpoint stays the last good one.
+            if (double.IsNaN(last.Overall.Psnr) || double.IsNaN(last.Overall.Ssim))
+                throw new TrainingDivergedException(epoch, pos.GlobalStep, double.IsNaN(last.Overall.Psnr) ? "test PSNR" : "test SSIM", double.NaN);
             cb.OnEpoch(new EpochReport(epoch, pos.GlobalStep, epochLoss, lr, seconds, last));
             if (o.ExampleSlices > 0) cb.OnExamples(epoch, RenderExamples());
             bool improved = pos.BestPsnr is null || last.Overall.Psnr > pos.BestPsnr.Value;
@@ -103,7 +113,8 @@ sealed class TrainingSession : IDisposable
     }
 
     /// <summary>One optimiser step; every tensor it makes is disposed before it returns, and a GC per step keeps native memory flat.</summary>
-    double Step(float[] lrBuf, float[] hrBuf, int b, int p, int hp)
+    /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; thrown before the step changes any weight.</exception>
+    double Step(float[] lrBuf, float[] hrBuf, int b, int p, int hp, int epoch, long globalStep)
     {
         double loss;
         using (var scope = NewDisposeScope())
@@ -112,9 +123,10 @@ sealed class TrainingSession : IDisposable
             var y = tensor(hrBuf, [b, 1, hp, hp]).to(device);
             adam.zero_grad();
             var l = nn.functional.mse_loss(net.forward(x), y);
+            loss = l.item<float>();
+            if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, globalStep, "loss", loss);
             l.backward();
             adam.step();
-            loss = l.item<float>();
         }
         GC.Collect();
         return loss;
