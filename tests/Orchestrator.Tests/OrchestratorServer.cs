@@ -18,7 +18,7 @@ namespace Dggrn.Orchestrator.Tests;
 public sealed class OrchestratorServer : IAsyncDisposable
 {
     public const string AdminToken = "test-admin-secret";
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Json = WireJson.Options;
 
     OrchestratorServer(PostgresDatabase db, WebApplication app, Uri baseAddress)
     {

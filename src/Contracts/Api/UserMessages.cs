@@ -26,12 +26,14 @@ public sealed record ExperimentSummary(
 public sealed record ExperimentDetail(Guid Id, string Name, string Owner, string State, int Priority, TrialSummary[] Trials,
     DateTimeOffset CreatedAt, double? EtaSeconds);
 
-/// <summary>A trial as status prints it. Metrics holds the final test metrics (psnr, ssim, per axis) once known.</summary>
+/// <summary>A trial as status prints it. Metrics holds the final test metrics (psnr, ssim, per axis) once known. State is the
+/// trial's state, or "Diverged" for a failure by divergence; Environment is where its latest attempt ran.</summary>
 public sealed record TrialSummary(
     Guid Id, string Key, string State, int Attempts, string? Worker, int Epoch, int? ResumedFromEpoch,
     double? BestPsnr, Dictionary<string, double> Metrics, string Method, string Dataset, int Blocks, int Filters, int Scale,
-    int Seed, string[] Tables, Guid? ReusedFrom, string? Error);
+    int Seed, string[] Tables, Guid? ReusedFrom, string? Error, TrialEnvironment? Environment = null);
 
-/// <summary>`./dggrn workers --json` row.</summary>
+/// <summary>`./dggrn workers --json` row. <paramref name="Numerics"/> is the worker's start-up self-check (null for a worker
+/// that reported none); a worker whose check failed is "Refused" and holds no trials.</summary>
 public sealed record WorkerSummary(string Id, string Host, int Pid, string Device, int Slots, int FreeSlots, Guid[] Trials,
-    DateTimeOffset LastHeartbeat, string State);
+    DateTimeOffset LastHeartbeat, string State, NumericsInfo? Numerics = null);

@@ -8,8 +8,9 @@ namespace Dggrn.Contracts.Api;
 /// <summary>One device a worker offers, e.g. "cpu" or "cuda:0".</summary>
 public sealed record DeviceInfo(string Name, string Kind, long MemoryBytes, int Slots);
 
-/// <summary>POST /api/workers/register.</summary>
-public sealed record RegisterWorkerRequest(string Host, int Pid, DeviceInfo[] Devices, string Version, string? Name = null);
+/// <summary>POST /api/workers/register. <paramref name="Numerics"/> is the worker's start-up self-check; a worker whose
+/// check failed registers (so the failure shows) but is given no trials.</summary>
+public sealed record RegisterWorkerRequest(string Host, int Pid, DeviceInfo[] Devices, string Version, string? Name = null, NumericsInfo? Numerics = null);
 
 /// <summary>Answer to a registration: the id to use and the timing contract.</summary>
 /// <param name="WorkerId">The id to use in every later call.</param>
@@ -42,8 +43,8 @@ public sealed record HeartbeatRequest(TrialProgress[] Trials, int FreeSlots);
 /// <summary>Leases renewed; trials to cancel; leases the orchestrator no longer recognises (stop them).</summary>
 public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt, Guid[] Cancel, Guid[] Lost);
 
-/// <summary>POST /api/trials/{id}/started.</summary>
-public sealed record TrialStartedRequest(Guid LeaseId, int? ResumedFromEpoch);
+/// <summary>POST /api/trials/{id}/started, with where and with what this attempt runs.</summary>
+public sealed record TrialStartedRequest(Guid LeaseId, int? ResumedFromEpoch, TrialEnvironment? Environment = null);
 
 /// <summary>One metric point. Step is the global optimiser step (epoch-level metrics use the epoch's last step).</summary>
 public sealed record MetricPoint(string Name, long Step, int Epoch, double Value, DateTimeOffset At);
@@ -66,8 +67,9 @@ public sealed record ArtifactRecordRequest(Guid LeaseId, int Epoch, string Kind,
 /// <summary>POST /api/trials/{id}/complete.</summary>
 public sealed record TrialCompletedRequest(Guid LeaseId, int Epoch, EvalResult Result, long Parameters, double Seconds);
 
-/// <summary>POST /api/trials/{id}/failed. Retryable failures go back to the queue while attempts remain.</summary>
-public sealed record TrialFailedRequest(Guid LeaseId, string Error, bool Retryable);
+/// <summary>POST /api/trials/{id}/failed. Retryable failures go back to the queue while attempts remain. A diverged trial
+/// (<paramref name="Diverged"/>: NaN or infinite loss or metric) is never retried: the same configuration diverges again.</summary>
+public sealed record TrialFailedRequest(Guid LeaseId, string Error, bool Retryable, bool Diverged = false);
 
 /// <summary>POST /api/trials/{id}/release: hand a lease back (worker draining); the trial is requeued without a penalty.</summary>
 public sealed record TrialReleaseRequest(Guid LeaseId, string Reason);

@@ -58,6 +58,10 @@ public sealed class TrialEntity
     public long? Parameters { get; set; }
     public double? Seconds { get; set; }
     public string? Error { get; set; }
+    /// <summary>Failed because training diverged (a NaN or infinite loss or test metric); shown as "Diverged".</summary>
+    public bool Diverged { get; set; }
+    /// <summary>The latest attempt's <see cref="Api.TrialEnvironment"/> as JSON (recorded when it starts).</summary>
+    public string? EnvironmentJson { get; set; }
     /// <summary>Set when this trial was satisfied by an identical succeeded trial elsewhere.</summary>
     public Guid? ReusedFromTrialId { get; set; }
     public bool CancelRequested { get; set; }
@@ -98,6 +102,10 @@ public sealed class WorkerEntity
     public int Slots { get; set; }
     public int FreeSlots { get; set; }
     public string Version { get; set; } = "";
+    /// <summary>The worker's numerics self-check (<see cref="Api.NumericsInfo"/>) as JSON, or null when it reported none.</summary>
+    public string? NumericsJson { get; set; }
+    /// <summary>Whether that check passed; false: the worker computes wrong numbers and is given no trials.</summary>
+    public bool? NumericsPassed { get; set; }
     public string State { get; set; } = "Active";
     /// <summary>The API token the worker registered with; only that token may act for it.</summary>
     public Guid? TokenId { get; set; }

@@ -42,6 +42,7 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
             e.Property(x => x.State).HasConversion<string>();
             e.Property(x => x.ConfigJson).HasColumnType("jsonb");
             e.Property(x => x.ResultJson).HasColumnType("jsonb");
+            e.Property(x => x.EnvironmentJson).HasColumnType("jsonb");
             e.HasOne(x => x.Experiment).WithMany(x => x.Trials).HasForeignKey(x => x.ExperimentId);
             e.HasIndex(x => new { x.ExperimentId, x.Key }).IsUnique();
             e.HasIndex(x => new { x.Identity, x.State });
@@ -61,6 +62,7 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
         {
             e.ToTable("workers");
             e.Property(x => x.DevicesJson).HasColumnType("jsonb");
+            e.Property(x => x.NumericsJson).HasColumnType("jsonb");
         });
         m.Entity<MetricEntity>(e =>
         {

@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Api;
 using System.Text.Json;
 
 namespace Dggrn.Contracts.Trials;
@@ -5,7 +6,7 @@ namespace Dggrn.Contracts.Trials;
 /// <summary>How long trials take, for ETAs. One definition for the orchestrator's API and the dashboard.</summary>
 public static class TrialDurations
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
 
     /// <summary>
     /// Seconds a whole trial takes, judged from trials still running: elapsed since first start x planned epochs /

@@ -16,4 +16,10 @@ public static class TrialStates
 {
     /// <summary>True for states a trial never leaves on its own.</summary>
     public static bool IsTerminal(this TrialState s) => s is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled;
+
+    /// <summary>The state as users see it: a failed trial whose training diverged shows as "Diverged".</summary>
+    public const string Diverged = "Diverged";
+
+    /// <summary>The state as users see it: <see cref="Diverged"/> for a diverged failure, else the state's name.</summary>
+    public static string Display(TrialState s, bool diverged) => s == TrialState.Failed && diverged ? Diverged : s.ToString();
 }

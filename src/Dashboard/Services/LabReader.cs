@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Api;
 using System.Text.Json;
 using Dggrn.Contracts.Storage;
 using Dggrn.Contracts.Trials;
@@ -12,7 +13,7 @@ public sealed record ExperimentRow(Guid Id, string Name, string Owner, Experimen
 /// <summary>Read-only queries over the lab database (the orchestrator owns every write).</summary>
 public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider clock)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
 
     /// <summary>Every experiment with trial counts by state and an ETA, newest first.</summary>
     public async Task<IReadOnlyList<ExperimentRow>> ListExperimentsAsync(CancellationToken ct = default)

@@ -13,7 +13,7 @@ public sealed record SubmitOutcome(SubmitResponse? Created, SpecErrorsResponse? 
 /// <summary>The orchestrator HTTP API as the dashboard uses it (service token from <see cref="DashboardOptions.Token"/>).</summary>
 public sealed class OrchestratorClient
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
     readonly HttpClient _http;
 
     /// <summary>Creates a client bound to the configured orchestrator URL and token.</summary>

@@ -14,6 +14,9 @@ public sealed record GridCell(IReadOnlyList<TrialEntity> Trials)
     public TrialState State => Trials.Count == 0 ? TrialState.Pending
         : new[] { TrialState.Running, TrialState.Leased, TrialState.Failed, TrialState.Pending, TrialState.Cancelled, TrialState.Succeeded }
             .First(s => Trials.Any(t => t.State == s));
+
+    /// <summary>The cell's state as users read it: "Diverged" when its failure is a divergence.</summary>
+    public string Label => TrialStates.Display(State, State == TrialState.Failed && Trials.Any(t => t.State == TrialState.Failed && t.Diverged));
 }
 
 /// <summary>

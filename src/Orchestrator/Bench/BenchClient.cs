@@ -8,7 +8,7 @@ namespace Dggrn.Orchestrator.Bench;
 /// <summary>A minimal worker/user client for the benchmark: the real HTTP paths, nothing simulated server-side.</summary>
 internal sealed class BenchClient(Uri baseAddress, string token) : IDisposable
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
     readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
     {
         BaseAddress = baseAddress,

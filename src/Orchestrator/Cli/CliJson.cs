@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Api;
 using System.Text.Json;
 
 namespace Dggrn.Orchestrator.Cli;
@@ -6,7 +7,7 @@ namespace Dggrn.Orchestrator.Cli;
 public static class CliJson
 {
     /// <summary>Options for reading API answers and writing --json output.</summary>
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public static JsonSerializerOptions Options { get; } = WireJson.Configure(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     /// <summary>Serialises a value for --json output.</summary>
     public static string Write<T>(T value) => JsonSerializer.Serialize(value, Options);

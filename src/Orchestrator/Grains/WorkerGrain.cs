@@ -16,7 +16,7 @@ namespace Dggrn.Orchestrator.Grains;
 /// </remarks>
 public sealed class WorkerGrain(LeaseStore leases, IDbContextFactory<LabDbContext> db, IOptions<OrchestratorOptions> options) : Grain, IWorkerGrain
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
 
     public async Task<RegisterWorkerResponse> RegisterAsync(RegisterWorkerRequest request, Guid tokenId)
     {
@@ -39,6 +39,8 @@ public sealed class WorkerGrain(LeaseStore leases, IDbContextFactory<LabDbContex
         w.Slots = request.Devices.Sum(d => d.Slots);
         w.FreeSlots = w.Slots;
         w.Version = request.Version;
+        w.NumericsJson = request.Numerics is null ? null : JsonSerializer.Serialize(request.Numerics, WireJson.Options);
+        w.NumericsPassed = request.Numerics?.Passed;
         w.State = "Active";
         w.TokenId = tokenId;
         w.LastHeartbeatAt = now;

@@ -1,4 +1,4 @@
-using System.Text.Json.Serialization;
+using Dggrn.Contracts.Api;
 using Dggrn.Orchestrator.Apis;
 using Dggrn.Orchestrator.Auth;
 using Microsoft.AspNetCore.Authentication;
@@ -33,7 +33,7 @@ public static class OrchestratorHost
         builder.UseOrleans(silo => silo.ConfigureLabSilo(options, connectionString));
         builder.Services.AddHostedService<LeaseReaper>();
 
-        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.ConfigureHttpJsonOptions(j => WireJson.Configure(j.SerializerOptions));
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()

@@ -62,7 +62,9 @@ public static class SiloSetup
 
     /// <summary>Contracts records cross grain calls as System.Text.Json; the project's own grain types use generated codecs.</summary>
     public static IServiceCollection AddLabSerialization(this IServiceCollection services) =>
-        services.AddSerializer(s => s.AddJsonSerializer(isSupported: t => t.Namespace?.StartsWith("Dggrn.Contracts", StringComparison.Ordinal) == true));
+        services.AddSerializer(s => s.AddJsonSerializer(isSupported: t => t.Namespace?.StartsWith("Dggrn.Contracts", StringComparison.Ordinal) == true,
+            // The wire dialect: a NaN loss or an infinite PSNR crosses a grain call like any other value.
+            jsonSerializerOptions: Dggrn.Contracts.Api.WireJson.Options));
 
     /// <summary>Database access and the stores the grains and endpoints use.</summary>
     public static IServiceCollection AddLabServices(this IServiceCollection services, string connectionString)

@@ -11,7 +11,7 @@ namespace Dggrn.Orchestrator.Queries;
 /// <summary>Read models of the API (status, workers, checkpoints), straight from PostgreSQL.</summary>
 public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSource data, IOptions<OrchestratorOptions> options)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
 
     /// <summary>All experiments, newest first, with trial counts by state.</summary>
     public async Task<ExperimentSummary[]> ExperimentsAsync(CancellationToken ct)
@@ -64,8 +64,9 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
                 metrics[$"test/ssim/axis{axis}"] = a.Ssim;
             }
         }
-        return new TrialSummary(t.Id, t.Key, t.State.ToString(), t.Attempt, t.WorkerId, t.Epoch, t.ResumedFromEpoch, t.BestPsnr, metrics,
-            t.Method, t.Dataset, t.Blocks, t.Filters, t.Scale, t.Seed, t.Tables, t.ReusedFromTrialId, t.Error);
+        return new TrialSummary(t.Id, t.Key, TrialStates.Display(t.State, t.Diverged), t.Attempt, t.WorkerId, t.Epoch, t.ResumedFromEpoch, t.BestPsnr, metrics,
+            t.Method, t.Dataset, t.Blocks, t.Filters, t.Scale, t.Seed, t.Tables, t.ReusedFromTrialId, t.Error,
+            t.EnvironmentJson is null ? null : JsonSerializer.Deserialize<TrialEnvironment>(t.EnvironmentJson, WireJson.Options));
     }
 
     /// <summary>A lost worker that holds nothing drops out of the list after this long (each local restart registers anew).</summary>
@@ -84,7 +85,9 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
             .Select(t => new { t.WorkerId, t.Id }).ToListAsync(ct);
         var lostAfter = DateTimeOffset.UtcNow.AddSeconds(-options.Value.LeaseTtlSeconds);
         return [.. workers.Select(w => new WorkerSummary(w.Id, w.Host, w.Pid, w.Device, w.Slots, w.FreeSlots,
-            [.. held.Where(h => h.WorkerId == w.Id).Select(h => h.Id)], w.LastHeartbeatAt, w.LastHeartbeatAt < lostAfter ? "Lost" : w.State))];
+            [.. held.Where(h => h.WorkerId == w.Id).Select(h => h.Id)], w.LastHeartbeatAt,
+            w.LastHeartbeatAt < lostAfter ? "Lost" : w.NumericsPassed == false ? "Refused" : w.State,
+            w.NumericsJson is null ? null : JsonSerializer.Deserialize<NumericsInfo>(w.NumericsJson, WireJson.Options)))];
     }
 
     /// <summary>Live checkpoint records of a trial, newest first.</summary>

@@ -9,7 +9,7 @@ namespace Dggrn.Orchestrator.Reports;
 /// <summary>Loads an experiment's succeeded trials and builds a report table (the one place tables are computed).</summary>
 public sealed class ReportService(IDbContextFactory<LabDbContext> db)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
 
     /// <summary>Table <paramref name="table"/> of experiment <paramref name="experimentId"/>; null when the experiment is unknown.</summary>
     public async Task<ReportTable?> BuildAsync(Guid experimentId, int table, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace Dggrn.Orchestrator.Scheduling;
 /// <summary>Creates an experiment and its trials, linking trials that already succeeded elsewhere.</summary>
 public sealed class ExperimentStore(IDbContextFactory<LabDbContext> db)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
 
     /// <summary>Stores <paramref name="grid"/> as experiment <paramref name="id"/> (idempotent: an existing id is returned as is).</summary>
     /// <remarks>Unless <paramref name="rerun"/>, a trial whose identity already succeeded (in any experiment) is created

@@ -10,7 +10,7 @@ namespace Dggrn.Orchestrator.Scheduling;
 /// that lost its lease can never overwrite the work of the next one. Retried reports that already applied return OK.</remarks>
 public sealed class TrialStore(NpgsqlDataSource data)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
     const string Live = "t.id = @id AND t.lease_id = @lease AND t.state IN ('Leased','Running')";
 
     /// <summary>Leased -> Running.</summary>
@@ -25,11 +25,12 @@ public sealed class TrialStore(NpgsqlDataSource data)
     {
         if (items.Count == 0) return [];
         const string sql = """
-            WITH i AS (SELECT * FROM unnest(@ids, @leases, @resumed) AS i(id, lease, resumed)),
+            WITH i AS (SELECT * FROM unnest(@ids, @leases, @resumed, @envs) AS i(id, lease, resumed, env)),
             old AS (SELECT t.id, t.state, t.worker_id FROM trials t JOIN i ON i.id = t.id
                     WHERE t.lease_id = i.lease AND t.state = 'Leased' AND (@w::text IS NULL OR t.worker_id = @w)
                     ORDER BY t.id FOR UPDATE OF t),
             upd AS (UPDATE trials t SET state = 'Running', resumed_from_epoch = coalesce(i.resumed, t.resumed_from_epoch),
+                      environment_json = coalesce(i.env::jsonb, t.environment_json),
                       started_at = coalesce(t.started_at, now()), updated_at = now()
                     FROM old JOIN i ON i.id = old.id WHERE t.id = old.id
                     RETURNING t.id, old.state AS from_state, t.state AS to_state, coalesce(t.worker_id, old.worker_id) AS worker_id,
@@ -47,6 +48,10 @@ public sealed class TrialStore(NpgsqlDataSource data)
             cmd.Parameters.AddWithValue("ids", unique.Select(x => x.Trial).ToArray());
             cmd.Parameters.AddWithValue("leases", unique.Select(x => x.Report.LeaseId).ToArray());
             cmd.Parameters.Add(new NpgsqlParameter("resumed", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = unique.Select(x => x.Report.ResumedFromEpoch).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("envs", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = unique.Select(x => x.Report.Environment is { } e ? JsonSerializer.Serialize(e, WireJson.Options) : null).ToArray(),
+            });
             cmd.Parameters.Add(new NpgsqlParameter("w", NpgsqlDbType.Text) { Value = (object?)workerId ?? DBNull.Value });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) applied.Add(r.GetGuid(0));
@@ -125,7 +130,7 @@ public sealed class TrialStore(NpgsqlDataSource data)
         result.Axes.Select(kv => (Axis: int.TryParse(kv.Key, out var a) ? a : -2, kv.Value))
             .Append((Axis: -1, result.Overall)).Where(x => x.Axis >= -1)
             .Select(x => new { axis = x.Axis, slices = x.Item2.Slices, psnr = x.Item2.Psnr, ssim = x.Item2.Ssim,
-                pp = x.Item2.PerSlicePsnr ?? [], ps = x.Item2.PerSliceSsim ?? [] }));
+                pp = x.Item2.PerSlicePsnr ?? [], ps = x.Item2.PerSliceSsim ?? [] }), Json);
 
     /// <summary>The last report per trial: a trial changes state once per statement.</summary>
     static List<(Guid Trial, T Report)> Unique<T>(IReadOnlyList<(Guid Trial, T Report)> items) =>
@@ -148,11 +153,11 @@ public sealed class TrialStore(NpgsqlDataSource data)
         await using var c = await data.OpenConnectionAsync(ct);
         var rows = await TrialTransitions.ApplyAsync(c, Live,
             """
-            state = CASE WHEN @retry AND t.attempt < t.max_attempts THEN 'Pending' ELSE 'Failed' END, error = @error,
+            state = CASE WHEN @retry AND t.attempt < t.max_attempts THEN 'Pending' ELSE 'Failed' END, error = @error, diverged = @diverged,
             lease_id = NULL, lease_expires_at = NULL, finished_at = CASE WHEN @retry AND t.attempt < t.max_attempts THEN NULL ELSE now() END
             """,
             "'failed: ' || @error",
-            [new("id", trialId), new("lease", r.LeaseId), new("retry", r.Retryable), new("error", r.Error)], ct: ct);
+            [new("id", trialId), new("lease", r.LeaseId), new("retry", r.Retryable && !r.Diverged), new("error", r.Error), new("diverged", r.Diverged)], ct: ct);
         await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(x => x.ExperimentId), ct);
         return rows.Count > 0 ? OpResult.Ok : await ExplainAsync(c, trialId, r.LeaseId, null, ct);
     }

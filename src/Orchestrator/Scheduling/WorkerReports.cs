@@ -8,7 +8,7 @@ namespace Dggrn.Orchestrator.Scheduling;
 /// <summary>Records a lease holder's checkpoints, artifacts and log lines.</summary>
 public sealed class WorkerReports(NpgsqlDataSource data, TrialStore trials)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = WireJson.Options;
 
     /// <summary>Records a verified checkpoint and applies retention (keep the latest plus the best N by test PSNR).</summary>
     /// <remarks>

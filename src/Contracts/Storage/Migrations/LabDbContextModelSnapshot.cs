@@ -565,6 +565,14 @@ namespace Dggrn.Contracts.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("device");
 
+                    b.Property<bool>("Diverged")
+                        .HasColumnType("boolean")
+                        .HasColumnName("diverged");
+
+                    b.Property<string>("EnvironmentJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("environment_json");
+
                     b.Property<int>("Epoch")
                         .HasColumnType("integer")
                         .HasColumnName("epoch");
@@ -808,6 +816,14 @@ namespace Dggrn.Contracts.Storage.Migrations
                     b.Property<DateTimeOffset>("LastHeartbeatAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_heartbeat_at");
+
+                    b.Property<string>("NumericsJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("numerics_json");
+
+                    b.Property<bool?>("NumericsPassed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("numerics_passed");
 
                     b.Property<int>("Pid")
                         .HasColumnType("integer")

@@ -13,7 +13,7 @@ namespace Dggrn.Orchestrator.Cli.Commands;
 public static class ForwardCommands
 {
     /// <summary>The forwarded command names.</summary>
-    public static readonly string[] Names = ["train", "eval", "data", "bench"];
+    public static readonly string[] Names = ["train", "eval", "data", "bench", "numerics"];
 
     /// <summary>Stub commands so `dggrn --help` lists them; their arguments are parsed by the worker.</summary>
     public static IEnumerable<Command> Create() => Names.Select(n => new Command(n, n switch

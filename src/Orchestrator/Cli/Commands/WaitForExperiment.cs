@@ -1,11 +1,12 @@
 using Dggrn.Contracts.Api;
+using Dggrn.Contracts.Trials;
 
 namespace Dggrn.Orchestrator.Cli.Commands;
 
 /// <summary>Polls an experiment until it ends, drawing a progress bar (trials done / total, ETA) on stderr.</summary>
 public static class WaitForExperiment
 {
-    static readonly string[] Terminal = ["Succeeded", "Failed", "Cancelled"];
+    static readonly string[] Terminal = ["Succeeded", "Failed", "Cancelled", TrialStates.Diverged];
 
     /// <summary>Waits; returns 0 only when every trial succeeded.</summary>
     public static async Task<int> RunAsync(ApiClient api, Guid id, CancellationToken ct)
@@ -49,7 +50,7 @@ public static class WaitForExperiment
         const int width = 30;
         var filled = total == 0 ? 0 : (int)Math.Round(width * (double)done / total);
         var running = d.Trials.Count(t => t.State is "Running" or "Leased");
-        var failed = d.Trials.Count(t => t.State == "Failed");
+        var failed = d.Trials.Count(t => t.State is "Failed" or TrialStates.Diverged);
         var elapsed = (DateTimeOffset.UtcNow - started).TotalSeconds;
         var eta = d.EtaSeconds ?? (done > 0 && done < total ? elapsed / done * (total - done) : null);
         return $"[{new string('#', filled)}{new string('-', width - filled)}] {done}/{total} trials done, {running} running" +
