@@ -4,7 +4,7 @@ namespace Dggrn.Worker;
 public static class WorkerApp
 {
     /// <summary>Local model commands; `./dggrn train|eval|data|bench` forward here.</summary>
-    static readonly string[] ModelCommands = ["train", "eval", "data", "bench"];
+    static readonly string[] ModelCommands = ["train", "eval", "data", "bench", "numerics"];
 
     /// <summary>Runs one mode; returns the process exit code.</summary>
     public static Task<int> RunAsync(string[] args) =>

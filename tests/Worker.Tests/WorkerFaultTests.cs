@@ -99,13 +99,13 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     {
         var baseline = await BaselineAsync();
         var exp = await _orch.SubmitAsync(Spec("killed"), rerun: true);
-        var first = StartWorker();
-        var trial = await UntilStateAsync(exp.Id, "Running");
-        // Into epoch 2, past its first checkpoint: the kill loses the steps since then.
-        await Poll.UntilAsync(async () => (Checkpoints: (await _orch.CheckpointsAsync(trial.Id)).Length, Step: await MaxLossStepAsync(trial.Id)),
-            x => x.Checkpoints >= 1 && x.Step > Steps + 10, TimeSpan.FromMinutes(3), x => $"{x}\n{Logs}");
-        var killedAt = await MaxLossStepAsync(trial.Id);
-        Assert.True(killedAt < 2 * Steps, $"epoch 2 ended before the kill (step {killedAt}); the test needs a slower epoch");
+        // Frozen 50 steps into epoch 2, past its first checkpoint: the kill loses the steps since then.
+        var first = StartWorker(new Dictionary<string, string> { ["DGGRN_FAILPOINT"] = $"at-step:{Steps + 50}" });
+        await Poll.UntilAsync(() => Task.FromResult(first.Output), o => o.Contains($"failpoint at-step reached at step {Steps + 50}", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(4), o => o);
+        var trial = await _orch.TrialAsync(exp.Id);
+        Assert.Equal("Running", trial.State);
+        Assert.Equal([1], (await _orch.CheckpointsAsync(trial.Id)).Select(c => c.Epoch));
         Kill9(first);
         // The orphaned trial child notices its worker is gone and exits too.
         await Poll.UntilAsync(() => Task.FromResult(first.ChildPids.All(p => !Alive(p))), x => x, TimeSpan.FromSeconds(20), _ => "trial child outlived its worker");
@@ -161,9 +161,11 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     {
         var baseline = await BaselineAsync();
         var exp = await _orch.SubmitAsync(Spec("drained"), rerun: true);
-        var first = StartWorker(new Dictionary<string, string> { ["Worker__DrainSeconds"] = "30" });
-        var trial = await UntilStateAsync(exp.Id, "Running");
-        await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > Steps + 10, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
+        // Held 10 steps into epoch 2 until the drain reaches the trial, so the drain lands mid-epoch on any machine.
+        var first = StartWorker(new Dictionary<string, string> { ["Worker__DrainSeconds"] = "30", ["DGGRN_FAILPOINT"] = $"at-step:{Steps + 10}" });
+        await Poll.UntilAsync(() => Task.FromResult(first.Output), o => o.Contains($"failpoint at-step reached at step {Steps + 10}", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(4), o => o);
+        var trial = await _orch.TrialAsync(exp.Id);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         first.Signal("TERM");

@@ -78,5 +78,35 @@ public sealed class WorkerServiceTests : IAsyncLifetime
             Assert.Contains(images, k => k.Contains($"/{kind}-axis", StringComparison.Ordinal));
         Assert.False(worker.HasExited, "the worker keeps running after its trial ends");
         (store as IDisposable)?.Dispose();
+
+        // The attempt recorded where it ran and the numerics check of its own network, at the threads it trained with.
+        var env = trial.Environment!;
+        Assert.Equal(Environment.MachineName, env.Host);
+        Assert.True(env.Numerics!.Passed, env.Numerics.Reason);
+        Assert.Equal(env.Threads, env.Numerics.Threads);
+        Assert.Contains("dggrn N=1 K=8 x2", env.Numerics.Probes);
+        Assert.InRange(env.Numerics.MaxRelativeError, 0, env.Numerics.Tolerance);
+        // The worker's own start-up check is listed with it.
+        var listed = Assert.Single(await _orch.WorkersAsync());
+        Assert.Equal("Active", listed.State);
+        Assert.True(listed.Numerics!.Passed);
+        Assert.Equal(env.Numerics.Path, listed.Numerics.Path);
+        Assert.Equal(5, listed.Numerics.Probes.Length);
+    }
+
+    [Fact]
+    public async Task A_diverging_trial_fails_as_diverged_once_with_one_line_and_records_no_checkpoint_of_it()
+    {
+        // Six blocks at a learning rate of 10 overflow float32 within two steps: the trial stops before any checkpoint of broken weights.
+        var exp = await _orch.SubmitAsync(Specs.OneDggrn("diverge", epochs: 2, stepsPerEpoch: 4, training: "learningRate: 10", blocks: 6));
+        using var worker = StartWorker("d");
+        var trial = await Poll.UntilAsync(() => _orch.TrialAsync(exp.Id), t => t.State is "Succeeded" or "Failed" or "Diverged", TimeSpan.FromMinutes(3),
+            t => $"trial {t.State} epoch {t.Epoch} error {t.Error}\n{worker.Output}");
+        Assert.True(trial.State == "Diverged", $"{trial.State}: {trial.Error}\n{worker.Output}");
+        Assert.Matches(@"^diverged at epoch 1, step [1-4]: loss (NaN|\+Inf|-Inf)$", trial.Error);
+        Assert.Equal(1, trial.Attempts);
+        Assert.Empty(await _orch.CheckpointsAsync(trial.Id));
+        Assert.All((await _orch.MetricsAsync(trial.Id)).Values, v => Assert.True(double.IsFinite(v)));
+        Assert.False(worker.HasExited, "a diverged trial must not take the worker down");
     }
 }

@@ -54,6 +54,14 @@ public sealed class ConsoleCallbacks(bool json, string? checkpointDir, string? e
     }
 
     /// <inheritdoc/>
+    public void OnNumerics(Dggrn.Model.Numerics.NumericsReport report)
+    {
+        if (json)
+            Console.WriteLine(new JsonObject { ["numerics"] = System.Text.Json.JsonSerializer.SerializeToNode(Numerics.NumericsWire.ToInfo(report), Contracts.Api.WireJson.Options) }
+                .ToJsonString(EvalJson.Options));
+    }
+
+    /// <inheritdoc/>
     public void OnLog(string line)
     {
         if (!json) Console.Error.WriteLine($"\r{line}");

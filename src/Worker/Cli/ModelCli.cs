@@ -25,6 +25,7 @@ public static class ModelCli
                 "eval" => EvalCommand.Run(rest),
                 "data" => DataCommand.Run(rest),
                 "bench" => BenchCommand.Run(rest),
+                "numerics" => NumericsCommand.Run(rest),
                 _ => throw new CliException($"unknown command '{args[0]}'"),
             };
             return Task.FromResult(code);
@@ -34,10 +35,15 @@ public static class ModelCli
             return Fail(2, $"dggrn {args[0]}: {e.Message}", verbose ? e : null);
         }
         catch (OperationCanceledException) { return Fail(130, $"dggrn {args[0]}: cancelled", null); }
+        catch (Exception e) when (e is Dggrn.Model.Training.TrainingDivergedException or Dggrn.Model.Numerics.NumericsException)
+        {
+            // "dggrn train: diverged at epoch 3, step 41: loss NaN" / "dggrn train: numerics: float32 convolutions disagree ..."
+            return Fail(1, $"dggrn {args[0]}: {e.Message}", verbose ? e : null);
+        }
         catch (Exception e)
         {
             // Anything unforeseen (I/O, out of memory, a TorchSharp error) still ends as one line, not a stack trace.
-            return Fail(1, $"dggrn {args[0]}: {e.GetType().Name}: {e.Message}{(verbose ? "" : " (--verbose shows details)")}", verbose ? e : null);
+            return Fail(1, $"dggrn {args[0]}: {e.GetType().Name}: {FirstSentence(e.Message)}{(verbose ? "" : " (--verbose shows details)")}", verbose ? e : null);
         }
     }
 
@@ -50,10 +56,16 @@ public static class ModelCli
                    "eval --method dggrn|resnet|scsr|recnn --checkpoint PATH --volume PATH [--scale S] [--axes 0,1,2] [--threads T] [--device D] [--per-slice] [--json]\n" +
                    "eval --method CHECKPOINT_PATH --volume PATH [--scale S] ...   (older form: the checkpoint names its network)",
         ["data"] = "data phantom OUT.nii[.gz] --seed N [--grid XxYxZ]\ndata inspect PATH [--json]",
-        ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--train SRC...] [--json]\n" +
+        ["numerics"] = "numerics [--threads T] [--paths channels-last,blocked,reference] [--model dggrn|resnet|scsr|recnn --blocks N --filters K --scale S] [--batch B] [--device cpu|cuda] [--json]\n" +
+                       "      float32 convolutions of the real networks against float64; chooses the fastest path that agrees (exit 1 when none does)",
+        ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--lr 1e-4] [--path channels-last|blocked|reference] [--train SRC...] [--json]\n" +
                     "bench checkpoint [--model dggrn] [--blocks 12] [--filters 64] [--scale 2] [--rounds 9] [--json]\n" +
                     "bench classical --method nmu|lrtv [--scales 2,3,4] [--source SRC] [--axis 2] [--slices 4] [--param NAME=VALUE ...] [--json]",
     };
+
+    /// <summary>libtorch's messages carry a native stack trace after "Exception raised from": the line ends before it.</summary>
+    static string FirstSentence(string message) =>
+        message.IndexOf(" Exception raised from ", StringComparison.Ordinal) is var i and > 0 ? message[..i] : message;
 
     static Task<int> Fail(int code, string message, Exception? details)
     {

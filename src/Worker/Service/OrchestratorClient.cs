@@ -12,7 +12,7 @@ namespace Dggrn.Worker.Service;
 public sealed class OrchestratorClient : IDisposable
 {
     /// <summary>camelCase JSON with enums by name, as the orchestrator speaks it.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Json = WireJson.Options;
 
     readonly HttpClient _http;
 

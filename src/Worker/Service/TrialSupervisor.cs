@@ -208,7 +208,7 @@ public sealed class TrialSupervisor
     }
 
     /// <summary>How to start this executable again: the apphost, or `dotnet dggrn-worker.dll` when run through the muxer.</summary>
-    static (string File, string[] Prefix) ChildCommand()
+    internal static (string File, string[] Prefix) ChildCommand()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "dggrn-worker.dll");
         var self = Environment.ProcessPath ?? "dotnet";

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dggrn.Contracts.Api;
+using Dggrn.Worker.Numerics;
 
 namespace Dggrn.Worker.Service;
 
@@ -19,6 +20,7 @@ public sealed class WorkerService(
     readonly ConcurrentQueue<Guid> _finished = new();
     readonly SemaphoreSlim _wake = new(0);
     string? _workerId;
+    NumericsInfo? _numerics;
     TimeSpan _heartbeatEvery = TimeSpan.FromSeconds(5);
 
     /// <summary>The id the orchestrator gave this worker (after registration).</summary>
@@ -27,9 +29,22 @@ public sealed class WorkerService(
     /// <summary>Trials running now.</summary>
     public IReadOnlyCollection<TrialSupervisor> Running => _running.Values;
 
+    /// <summary>The start-up numerics self-check (null until it ran).</summary>
+    public NumericsInfo? Numerics => _numerics;
+
     /// <summary>Runs until <paramref name="drain"/> fires, then drains and returns (the caller exits 0).</summary>
+    /// <remarks>A worker whose numerics self-check fails still registers and heartbeats, so the orchestrator shows why, but
+    /// never asks for a lease.</remarks>
     public async Task RunAsync(CancellationToken drain)
     {
+        try
+        {
+            _numerics = await StartupNumerics.CheckAsync(devices, TrialThreads, childEnvironment, drain);
+            log(_numerics.Passed
+                ? $"numerics: {_numerics.Path} convolutions agree with float64 (max relative error {_numerics.MaxRelativeError:0.0e+0}) at {_numerics.Threads} thread(s) on {_numerics.CpuModel}"
+                : $"{_numerics.Reason}; taking no trials");
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested) { return; }
         await RegisterAsync(drain);
         if (drain.IsCancellationRequested) return;
         var nextHeartbeat = DateTimeOffset.MinValue;
@@ -44,7 +59,7 @@ public sealed class WorkerService(
                 await HeartbeatAsync(drain);
                 nextHeartbeat = now + _heartbeatEvery;
             }
-            if (now >= nextLease && !drain.IsCancellationRequested)
+            if (now >= nextLease && !drain.IsCancellationRequested && _numerics!.Passed)
             {
                 if (await LeaseAsync(drain)) nextLease = now + _heartbeatEvery; else nextLease = now + TimeSpan.FromSeconds(1);
             }
@@ -59,7 +74,7 @@ public sealed class WorkerService(
         try
         {
             var reg = await Reliably.CallAsync("register", c => client.RegisterAsync(new RegisterWorkerRequest(
-                Environment.MachineName, Environment.ProcessId, devices, typeof(WorkerService).Assembly.GetName().Version?.ToString() ?? "0", options.Name), c), log, ct);
+                Environment.MachineName, Environment.ProcessId, devices, Version, options.Name, _numerics), c), log, ct);
             _workerId = reg.WorkerId;
             _heartbeatEvery = TimeSpan.FromSeconds(Math.Clamp(reg.HeartbeatSeconds, 1, Math.Max(1, reg.LeaseTtlSeconds / 3)));
             log($"registered as {reg.WorkerId} with {options.OrchestratorUrl}: {string.Join(", ", devices.Select(d => $"{d.Name} x{d.Slots}"))}; heartbeat every {_heartbeatEvery.TotalSeconds:0} s");
@@ -123,12 +138,17 @@ public sealed class WorkerService(
         return true;
     }
 
+    /// <summary>The worker's version as it registers.</summary>
+    public static string Version => typeof(WorkerService).Assembly.GetName().Version?.ToString() ?? "0";
+
+    /// <summary>Torch threads per trial on <paramref name="d"/>: Worker:Threads, else the processors shared by the CPU slots.</summary>
+    int TrialThreads(DeviceInfo d) =>
+        options.Threads > 0 ? options.Threads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, d.Kind == "cpu" ? devices.Sum(x => x.Slots) : 1));
+
     void StartTrial(LeaseGrant g, DeviceInfo d)
     {
         var scratch = Path.Combine(ScratchRoot(options), $"{g.TrialId}-a{g.Attempt}-{g.LeaseId.ToString()[..8]}");
-        var slots = devices.Sum(x => x.Slots);
-        var threads = options.Threads > 0 ? options.Threads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, d.Kind == "cpu" ? slots : 1));
-        var launch = new TrialLaunch(_workerId!, g, d.Name, threads, Path.Combine(scratch, "metrics.journal"));
+        var launch = new TrialLaunch(_workerId!, g, d.Name, TrialThreads(d), Path.Combine(scratch, "metrics.journal"));
         var s = new TrialSupervisor(g, launch, options, client, log);
         _running[g.TrialId] = s;
         try

@@ -87,6 +87,9 @@ public sealed class OrchestratorInstance : IAsyncDisposable
 
     public async Task<TrialSummary> TrialAsync(Guid experiment) => (await DetailAsync(experiment)).Trials.Single();
 
+    public async Task<WorkerSummary[]> WorkersAsync() =>
+        (await Admin.GetFromJsonAsync<WorkerSummary[]>("/api/workers", OrchestratorClient.Json))!;
+
     public async Task<CheckpointInfo[]> CheckpointsAsync(Guid trial) =>
         (await Admin.GetFromJsonAsync<CheckpointInfo[]>($"/api/trials/{trial}/checkpoints", OrchestratorClient.Json))!;
 

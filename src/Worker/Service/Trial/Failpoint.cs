@@ -13,15 +13,21 @@ public static class Failpoint
     /// <summary>An epoch's evaluation is computed but not yet reported (its metrics, images and checkpoint are still to come).</summary>
     public const string InEvaluation = "in-evaluation";
 
+    /// <summary>A training step's loss is reported; armed as "at-step:GLOBALSTEP" (the number is a step, not an epoch). Frozen
+    /// there until the trial is asked to stop (cancel or drain), which then takes effect at the next step.</summary>
+    public const string AtStep = "at-step";
+
     static readonly string? Armed = Environment.GetEnvironmentVariable("DGGRN_FAILPOINT");
 
-    /// <summary>Freezes this thread forever when <paramref name="name"/> (at <paramref name="epoch"/>, if the setting names one) is armed.</summary>
-    public static void Hit(string name, int epoch)
+    /// <summary>Freezes this thread when <paramref name="name"/> (at <paramref name="at"/>, an epoch or for
+    /// <see cref="AtStep"/> a global step, if the setting names one) is armed: until <paramref name="until"/> fires, or forever.</summary>
+    public static void Hit(string name, long at, CancellationToken until = default)
     {
         if (Armed is null) return;
         var parts = Armed.Split(':');
-        if (parts[0] != name || (parts.Length > 1 && parts[1] != epoch.ToString(System.Globalization.CultureInfo.InvariantCulture))) return;
-        TrialOutput.Log($"failpoint {name} reached at epoch {epoch}: frozen");
-        Thread.Sleep(Timeout.Infinite);
+        if (parts[0] != name || (parts.Length > 1 && parts[1] != at.ToString(System.Globalization.CultureInfo.InvariantCulture))) return;
+        TrialOutput.Log($"failpoint {name} reached at {(name == AtStep ? "step" : "epoch")} {at}: frozen");
+        if (until.CanBeCanceled) until.WaitHandle.WaitOne();
+        else Thread.Sleep(Timeout.Infinite);
     }
 }

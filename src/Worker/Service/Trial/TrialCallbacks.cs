@@ -33,6 +33,7 @@ public sealed class TrialCallbacks(
     {
         Advance(epoch, step);
         metrics.Add(new MetricPoint("train/loss", step, epoch, loss, DateTimeOffset.UtcNow));
+        Failpoint.Hit(Failpoint.AtStep, step, stopping);
     }
 
     /// <inheritdoc />
@@ -57,6 +58,11 @@ public sealed class TrialCallbacks(
         TrialOutput.Progress(Position.Epoch, Position.Step);
         log(line);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>The trial process checks numerics before it reports the start (the report carries the result), so the trainer
+    /// does not run it again; nothing to do here.</remarks>
+    public void OnNumerics(Dggrn.Model.Numerics.NumericsReport report) { }
 
     void Advance(int epoch, long step)
     {

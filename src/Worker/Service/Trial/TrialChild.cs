@@ -57,10 +57,16 @@ public static class TrialChild
             var resume = await ResumeResolver.ResolveAsync(grant, uploader, ct => client.CheckpointsAsync(grant.TrialId, ct), stop.Token);
             foreach (var p in resume.Problems) log($"resume: {p}");
             if (resume.From is { } from) log($"resuming from {from.Key} (epoch {from.Epoch}, step {from.Step})");
-            await Reliably.CallAsync("report started", ct => client.StartedAsync(grant.TrialId,
-                new TrialStartedRequest(grant.LeaseId, resume.From?.Epoch), ct), log, stop.Token, TimeSpan.FromMinutes(5));
-
             var job = TrainingMapping.ToJob(grant.Config, launch.Device, launch.Threads, resume.Data);
+            // Checked before the start is reported, so the recorded environment says which path this attempt trains on.
+            var numerics = NumericsGuard.Ensure(job, Trainer.ResolveDevice(launch.Device));
+            if (numerics is not null) log(numerics.Summary);
+            job = job with { Numerics = numerics };
+            var environment = new TrialEnvironment(Environment.MachineName, launch.WorkerId, launch.Device, launch.Threads,
+                System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+                WorkerService.Version, numerics is null ? null : Numerics.NumericsWire.ToInfo(numerics));
+            await Reliably.CallAsync("report started", ct => client.StartedAsync(grant.TrialId,
+                new TrialStartedRequest(grant.LeaseId, resume.From?.Epoch, environment), ct), log, stop.Token, TimeSpan.FromMinutes(5));
             var result = await Task.Factory.StartNew(() => Trainer.Run(job, callbacks, stop.Token), CancellationToken.None,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -104,13 +110,16 @@ public static class TrialChild
         }
         catch (Exception e)
         {
-            var retryable = !IsPermanent(e);
-            log($"trial failed ({(retryable ? "retryable" : "permanent")}): {e}");
+            var diverged = e is TrainingDivergedException;
+            var retryable = !diverged && !IsPermanent(e);
+            log(diverged ? $"trial {e.Message}; the last checkpoint is the last good state" : $"trial failed ({(retryable ? "retryable" : "permanent")}): {e}");
             await FlushMetricsAsync(metrics, log);
             try
             {
+                // A divergence and a numerics refusal say all in their message; other errors name their type too.
+                var error = e is TrainingDivergedException or Dggrn.Model.Numerics.NumericsException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                 await Reliably.CallAsync("report failure", ct => client.FailedAsync(grant.TrialId,
-                    new TrialFailedRequest(grant.LeaseId, $"{e.GetType().Name}: {e.Message}", retryable), ct), log, CancellationToken.None, TimeSpan.FromMinutes(5));
+                    new TrialFailedRequest(grant.LeaseId, error, retryable, diverged), ct), log, CancellationToken.None, TimeSpan.FromMinutes(5));
                 TrialOutput.Done("failed", e.Message);
                 return 0;
             }
