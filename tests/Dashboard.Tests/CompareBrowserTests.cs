@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Api;
 using System.Net;
 using Dggrn.Contracts.Storage;
 using Dggrn.Contracts.Trials;
@@ -88,5 +89,36 @@ public sealed class CompareBrowserTests(DashboardFixture app, BrowserFixture bro
         Assert.Contains("gpu-box-1", html);
         Assert.Contains("cuda:0 (24 GiB, 2 slots)", html);
         Assert.Contains("dggrn-n8-k64-x2-NAMIC-s0", html);
+    }
+
+    [Fact]
+    public async Task Workers_page_shows_each_workers_numerics_check_and_why_a_refused_worker_takes_no_trials()
+    {
+        NumericsInfo Check(bool passed) => new(passed, passed ? "channels-last" : null, 2, "cpu", passed ? 7.8e-7 : double.PositiveInfinity, 1e-3,
+            "AMD EPYC", "AuthenticAMD", 26, 2, "2.10.0", "0.107.0", "Intel(R) MKL-DNN v3.7.1 (Git Hash 8d263e6)", "AVX512", passed ? ["jit:avx512_core forward_training"] : [],
+            [new("channels-last", passed ? 7.8e-7 : 0.03, "dggrn N=1 K=8 x3: output", passed, 0.5)], ["dggrn N=1 K=8 x3"],
+            passed ? null : "numerics: float32 convolutions disagree with float64 on every path (channels-last: 3.0e-2 at dggrn N=1 K=8 x3: output)", 0.5, DateTimeOffset.UtcNow);
+        await using (var db = app.NewDb())
+        {
+            foreach (var (id, passed) in new[] { ("zen5-good", true), ("zen5-bad", false) })
+                db.Workers.Add(new WorkerEntity
+                {
+                    Id = id, Host = "zen5", Pid = 7, Device = "cpu", Slots = 1, FreeSlots = 1, DevicesJson = """[{"name":"cpu","kind":"cpu","memoryBytes":0,"slots":1}]""",
+                    NumericsJson = System.Text.Json.JsonSerializer.Serialize(Check(passed), WireJson.Options), NumericsPassed = passed,
+                    RegisteredAt = DateTimeOffset.UtcNow, LastHeartbeatAt = DateTimeOffset.UtcNow,
+                });
+            await db.SaveChangesAsync();
+        }
+        var page = await browser.SignedInPageAsync(app.BaseUrl, await app.CreateTokenAsync("viewer"));
+        await page.GotoAsync("/workers");
+        var good = page.Locator("[data-testid=workers] tr", new() { HasText = "zen5-good" });
+        var bad = page.Locator("[data-testid=workers] tr", new() { HasText = "zen5-bad" });
+        await Assertions.Expect(good.GetByTestId("numerics")).ToContainTextAsync("channels-last agrees with float64");
+        await Assertions.Expect(good.GetByTestId("numerics")).ToContainTextAsync("AMD EPYC (family 26) · libtorch 2.10.0 · oneDNN v3.7.1 · AVX512");
+        await Assertions.Expect(good.GetByTestId("worker-state")).ToHaveTextAsync("Active");
+        await Assertions.Expect(bad.GetByTestId("worker-state")).ToHaveTextAsync("Refused");
+        await Assertions.Expect(bad.GetByTestId("numerics-reason")).ToContainTextAsync("float32 convolutions disagree with float64 on every path");
+        await Assertions.Expect(bad.GetByTestId("numerics-paths")).ToContainTextAsync("WRONG");
+        await BrowserFixture.ScreenshotAsync(page, "workers-numerics");
     }
 }

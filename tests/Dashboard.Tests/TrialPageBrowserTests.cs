@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Api;
 using System.Net;
 using Dggrn.Contracts.Blobs;
 using Dggrn.Contracts.Storage;
@@ -96,5 +97,34 @@ public sealed class TrialPageBrowserTests(DashboardFixture app, BrowserFixture b
         Assert.Equal("checkpoint-bytes", await r.Content.ReadAsStringAsync());
         Assert.Equal($"{t.Key}-attempt1-epoch2.ckpt", r.Content.Headers.ContentDisposition!.FileName);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/files/checkpoints/999999")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Trial_page_shows_where_the_attempt_ran_with_its_numerics_and_a_divergence_as_such()
+    {
+        Guid id;
+        await using (var db = app.NewDb())
+        {
+            var e = await SeedData.ExperimentAsync(db, "environment-grid", [("dggrn", "IXI", 8, 64, 2, 0, TrialState.Failed)]);
+            var t = e.Trials[0];
+            t.Diverged = true;
+            t.Error = "diverged at epoch 3, step 41: loss NaN";
+            var numerics = new NumericsInfo(true, "channels-last", 2, "cpu", 6.0e-7, 1e-3, "AMD EPYC", "AuthenticAMD", 26, 2, "2.10.0", "0.107.0",
+                "Intel(R) MKL-DNN v3.7.1", "AVX512", ["jit:avx512_core backward_data"], [new("channels-last", 6.0e-7, "dggrn N=8 K=64 x2: output", true, 0.3)],
+                ["dggrn N=8 K=64 x2"], null, 0.3, DateTimeOffset.UtcNow);
+            t.EnvironmentJson = System.Text.Json.JsonSerializer.Serialize(
+                new TrialEnvironment("zen5-box", "w-7", "cpu", 2, ".NET 10.0.3", "Debian GNU/Linux 12", "1.0.0", numerics), WireJson.Options);
+            await db.SaveChangesAsync();
+            id = t.Id;
+        }
+        var page = await browser.SignedInPageAsync(app.BaseUrl, await app.CreateTokenAsync("viewer"));
+        await page.GotoAsync($"/trials/{id}");
+        await Assertions.Expect(page.GetByTestId("trial-state")).ToHaveTextAsync("Diverged");
+        await Assertions.Expect(page.GetByTestId("trial-error")).ToHaveTextAsync("diverged at epoch 3, step 41: loss NaN");
+        var env = page.GetByTestId("trial-environment");
+        await Assertions.Expect(env).ToContainTextAsync("w-7 on zen5-box");
+        await Assertions.Expect(env).ToContainTextAsync("cpu, 2 threads");
+        await Assertions.Expect(env.GetByTestId("numerics")).ToContainTextAsync("channels-last agrees with float64 (max rel. error 6.0e-7");
+        await Assertions.Expect(env.GetByTestId("numerics-paths")).ToContainTextAsync("dggrn N=8 K=64 x2: output");
     }
 }
