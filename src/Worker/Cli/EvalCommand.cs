@@ -63,9 +63,13 @@ public static class EvalCommand
             if (checkpoint is not null && !h.Method.Equals(lower, StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--checkpoint: {path} holds a {h.Method} network, found --method {method}");
             if (scaleArg is int s0 && s0 != h.Scale) throw new CliException($"--scale: checkpoint {path} was trained for x{h.Scale}, found --scale {s0}");
+            var dev = Trainer.ResolveDevice(device);
+            // The same self-check as training, on this network: evaluation runs the same convolutions forward.
+            var numerics = NumericsGuard.Ensure(new TrainingJob { Method = h.Method, Blocks = h.Blocks, Filters = h.Filters, Scale = h.Scale,
+                Options = h.Options with { Threads = threads } }, dev);
+            if (!json && numerics is not null) Console.Error.WriteLine(numerics.Summary);
             using var net = ModelRegistry.Create(h.Method, h.Blocks, h.Filters, h.Scale);
             CheckpointCodec.Restore(bytes, net, null, path);
-            var dev = Trainer.ResolveDevice(device);
             net.to(dev);
             net.eval();
             var slices = Trainer.LoadSlices([volume], h.Scale, axes);
