@@ -54,7 +54,7 @@ public sealed class LabTestCluster : IAsyncLifetime
             silo.Services.AddOptions<OrchestratorOptions>().Bind(silo.Configuration.GetSection("Orchestrator"));
             silo.Services.AddLabSerialization();
             silo.Services.AddLabServices(cs);
-            silo.Services.AddHostedService<LeaseReaper>();
+            silo.AddLeaseScheduler();
         }
     }
 

@@ -25,26 +25,26 @@ public static class TrialsApi
     /// <summary>What a control request needs: the grains, the caller and the ownership check.</summary>
     internal sealed record ControlContext(IGrainFactory Grains, ClaimsPrincipal User, ExperimentAccess Access, CancellationToken Aborted);
 
-    static async Task<IResult> Control(ControlContext c, Guid id, Func<ITrialGrain, string, Task<OpResult>> op) =>
+    static async Task<IResult> Control(ControlContext c, Guid id, Func<ITrialGrain, string, Task<Outcome>> op) =>
         await c.Access.TrialAsync(c.User, id, c.Aborted) ?? ApiResults.From(await op(c.Grains.GetGrain<ITrialGrain>(id), c.User.Identity!.Name!));
 
-    static async Task<IResult> LatestAsync(Guid id, ClaimsPrincipal user, LabQueries q, WorkerAccess access, CancellationToken ct) =>
-        await ReadableAsync(id, user, q, access, ct)
+    static async Task<IResult> LatestAsync(Guid id, ClaimsPrincipal user, LabQueries q, IGrainFactory grains, CancellationToken ct) =>
+        await ReadableAsync(id, user, grains)
         ?? ((await q.CheckpointsAsync(id, ct)).FirstOrDefault() is { } c ? Results.Ok(c) : ApiResults.Problem(404, $"trial {id} has no verified checkpoint"));
 
-    static async Task<IResult> ListAsync(Guid id, ClaimsPrincipal user, LabQueries q, WorkerAccess access, CancellationToken ct) =>
-        await ReadableAsync(id, user, q, access, ct) ?? Results.Ok(await q.CheckpointsAsync(id, ct));
+    static async Task<IResult> ListAsync(Guid id, ClaimsPrincipal user, LabQueries q, IGrainFactory grains, CancellationToken ct) =>
+        await ReadableAsync(id, user, grains) ?? Results.Ok(await q.CheckpointsAsync(id, ct));
 
     /// <summary>
     /// People read every trial's checkpoints; a worker token only those of trials its own workers hold or last held (what
     /// it needs to resume), since worker tokens act only for themselves. Null when allowed, else the 403/404.
     /// </summary>
-    static async Task<IResult?> ReadableAsync(Guid id, ClaimsPrincipal user, LabQueries q, WorkerAccess access, CancellationToken ct)
+    static async Task<IResult?> ReadableAsync(Guid id, ClaimsPrincipal user, IGrainFactory grains)
     {
         if (!user.IsInRole(Roles.Worker)) return null;
-        var worker = await q.TrialWorkerAsync(id, ct);
+        var worker = await grains.GetGrain<ITrialGrain>(id).HolderAsync(Guid.Empty);
         if (worker is null) return ApiResults.Problem(404, $"trial {id} does not exist or was never leased");
-        return await access.MayActForAsync(user, worker, ct) ? null
+        return await WorkerAccess.MayActForAsync(grains, user, worker) ? null
             : ApiResults.Forbidden($"trial {id} is held by worker {worker}; a worker token reads only the checkpoints of its own workers' trials");
     }
 }

@@ -4,12 +4,11 @@ using Dggrn.Contracts.Storage;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Dggrn.Orchestrator.Queries;
 
 /// <summary>Read models of the API (status, workers, checkpoints), straight from PostgreSQL.</summary>
-public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSource data, IOptions<OrchestratorOptions> options)
+public sealed class LabQueries(IDbContextFactory<LabDbContext> db, IOptions<OrchestratorOptions> options)
 {
     static readonly JsonSerializerOptions Json = WireJson.Options;
 
@@ -99,12 +98,4 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
             .Select(c => new CheckpointInfo(c.Attempt, c.Epoch, c.Step, c.Key, c.Sha256, c.SizeBytes, c.TestPsnr)).ToArrayAsync(ct);
     }
 
-    /// <summary>The worker that holds (or last held) a trial; null when the trial is unknown or was never leased.</summary>
-    /// <remarks>Hot path (every worker report): plain SQL, no EF.</remarks>
-    public async Task<string?> TrialWorkerAsync(Guid trialId, CancellationToken ct)
-    {
-        await using var cmd = data.CreateCommand("SELECT worker_id FROM trials WHERE id = @id");
-        cmd.Parameters.AddWithValue("id", trialId);
-        return await cmd.ExecuteScalarAsync(ct) as string;
-    }
 }

@@ -72,4 +72,11 @@ public sealed class ExperimentStore(IDbContextFactory<LabDbContext> db)
         await ctx.SaveChangesAsync(ct);
         return new SubmitResponse(id, grid.Name, grid.Trials.Length, grid.Trials.Count(t => done.ContainsKey(t.Identity)));
     }
+
+    /// <summary>The experiment's state; null when it does not exist.</summary>
+    public async Task<ExperimentState?> StateAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        return await ctx.Experiments.AsNoTracking().Where(e => e.Id == id).Select(e => (ExperimentState?)e.State).FirstOrDefaultAsync(ct);
+    }
 }

@@ -26,7 +26,7 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
         if (request.MaxTrials <= 0) return [];
         await using var c = await data.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var chosen = await ChooseAsync(c, workerId, request, ct);
+        var chosen = await ChooseAsync(c, request, ct);
         if (chosen.Count == 0) return [];
         var rows = await TrialTransitions.ApplyAsync(c,
             "t.id = ANY(@ids) AND t.state = 'Pending' AND NOT t.paused",
@@ -55,7 +55,7 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
     }
 
     /// <summary>Picks and locks (inside the caller's transaction) the trials to lease, best first.</summary>
-    static async Task<List<Guid>> ChooseAsync(NpgsqlConnection c, string workerId, LeaseRequest request, CancellationToken ct)
+    static async Task<List<Guid>> ChooseAsync(NpgsqlConnection c, LeaseRequest request, CancellationToken ct)
     {
         const string sql = """
             WITH running AS (SELECT experiment_id, count(*)::int AS n FROM trials WHERE state IN ('Leased','Running') GROUP BY experiment_id),
@@ -69,8 +69,7 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
                        FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Pending' AND NOT t.paused AND t.device IN ('any', @kind)
                        ORDER BY t.created_at, t.key LIMIT @limit
                        FOR UPDATE OF t SKIP LOCKED) q
-                     -- A worker whose numerics self-check failed computes wrong numbers: it gets nothing.
-                     WHERE e.state IN ('Pending','Running') AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = @w AND w.numerics_passed = false))
+                     WHERE e.state IN ('Pending','Running'))
             SELECT c.id, c.memory_estimate_bytes FROM cand c LEFT JOIN running r USING (experiment_id)
             ORDER BY c.priority DESC, c.rn + coalesce(r.n, 0), c.experiment_id
             LIMIT @limit
@@ -83,7 +82,6 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
         // candidate stays locked until this lease commits, so a lease without a memory limit locks no more than it takes.
         cmd.Parameters.AddWithValue("limit", (long)(request.FreeMemoryBytes > 0 ? Math.Max(request.MaxTrials * 4, 16) : request.MaxTrials));
         cmd.Parameters.AddWithValue("kind", kind);
-        cmd.Parameters.AddWithValue("w", workerId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct) && chosen.Count < request.MaxTrials)
         {

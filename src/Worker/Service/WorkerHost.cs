@@ -62,7 +62,9 @@ public static class WorkerHost
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var client = new OrchestratorClient(options.OrchestratorUrl, options.Token);
-        var service = new WorkerService(options, client, devices, WorkerConfiguration.ChildEnvironment(options, store), Log);
+        var inlineStore = Dggrn.Contracts.Blobs.CheckpointStores.Create(store, Log); // for trials run inside the worker (noop)
+        using var _ = inlineStore as IDisposable;
+        var service = new WorkerService(options, client, devices, WorkerConfiguration.ChildEnvironment(options, store), inlineStore, Log);
         try
         {
             await service.RunAsync(drain.Token);

@@ -1,22 +1,29 @@
 using System.Collections.Concurrent;
 using Dggrn.Contracts.Api;
+using Dggrn.Contracts.Blobs;
 using Dggrn.Worker.Numerics;
+using Dggrn.Worker.Service.Reports;
+using Dggrn.Worker.Service.Trial;
 
 namespace Dggrn.Worker.Service;
 
 /// <summary>The worker's main loop: register, heartbeat, lease into free slots, supervise trials, drain on request.</summary>
 /// <remarks>
 /// One loop owns all state, so no lock is needed around the slot table. Trials run in child processes
-/// (<see cref="TrialSupervisor"/>); this process never loads a model, so a trial's native crash cannot take it down.
+/// (<see cref="TrialSupervisor"/>); this process never loads a model, so a trial's native crash cannot take it down. (A
+/// "noop" trial, which loads nothing, runs inline: <see cref="InlineTrial"/>.) Every trial's reports, and the loop's lease
+/// requests, leave through one <see cref="ReportOutbox"/>, batched.
 /// </remarks>
 public sealed class WorkerService(
     WorkerOptions options,
     OrchestratorClient client,
     DeviceInfo[] devices,
     IReadOnlyDictionary<string, string> childEnvironment,
+    ICheckpointStore store,
     Action<string> log)
 {
-    readonly Dictionary<Guid, TrialSupervisor> _running = [];
+    readonly ReportOutbox _outbox = new(client, log);
+    readonly Dictionary<Guid, ITrialRunner> _running = [];
     readonly ConcurrentQueue<Guid> _finished = new();
     readonly SemaphoreSlim _wake = new(0);
     string? _workerId;
@@ -27,7 +34,10 @@ public sealed class WorkerService(
     public string? WorkerId => _workerId;
 
     /// <summary>Trials running now.</summary>
-    public IReadOnlyCollection<TrialSupervisor> Running => _running.Values;
+    public IReadOnlyCollection<ITrialRunner> Running => _running.Values;
+
+    /// <summary>The outbox every report and lease request goes through.</summary>
+    public ReportOutbox Outbox => _outbox;
 
     /// <summary>The start-up numerics self-check (null until it ran).</summary>
     public NumericsInfo? Numerics => _numerics;
@@ -52,16 +62,19 @@ public sealed class WorkerService(
         while (!drain.IsCancellationRequested)
         {
             var now = DateTimeOffset.UtcNow;
-            Reap();
+            var freed = Reap();
             foreach (var s in _running.Values) s.CheckHung(now);
             if (now >= nextHeartbeat)
             {
                 await HeartbeatAsync(drain);
                 nextHeartbeat = now + _heartbeatEvery;
             }
-            if (now >= nextLease && !drain.IsCancellationRequested && _numerics!.Passed)
+            // A freed slot asks at once; an empty queue is polled at the heartbeat interval, a failed request after a second.
+            if ((freed || now >= nextLease) && devices.Sum(FreeSlots) > 0 && !drain.IsCancellationRequested && _numerics!.Passed)
             {
-                if (await LeaseAsync(drain)) nextLease = now + _heartbeatEvery; else nextLease = now + TimeSpan.FromSeconds(1);
+                var granted = await LeaseAsync(drain);
+                nextLease = granted < 0 ? now + TimeSpan.FromSeconds(1) : granted > 0 ? now : now + _heartbeatEvery;
+                if (granted > 0 && devices.Sum(FreeSlots) > 0) continue; // fill the remaining slots now
             }
             try { await _wake.WaitAsync(TimeSpan.FromMilliseconds(500), drain); }
             catch (OperationCanceledException) { }
@@ -76,6 +89,7 @@ public sealed class WorkerService(
             var reg = await Reliably.CallAsync("register", c => client.RegisterAsync(new RegisterWorkerRequest(
                 Environment.MachineName, Environment.ProcessId, devices, Version, options.Name, _numerics), c), log, ct);
             _workerId = reg.WorkerId;
+            _outbox.WorkerId = reg.WorkerId;
             _heartbeatEvery = TimeSpan.FromSeconds(Math.Clamp(reg.HeartbeatSeconds, 1, Math.Max(1, reg.LeaseTtlSeconds / 3)));
             log($"registered as {reg.WorkerId} with {options.OrchestratorUrl}: {string.Join(", ", devices.Select(d => $"{d.Name} x{d.Slots}"))}; heartbeat every {_heartbeatEvery.TotalSeconds:0} s");
         }
@@ -115,9 +129,11 @@ public sealed class WorkerService(
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    /// <summary>Asks for work for every device with a free slot; false when the orchestrator could not be asked.</summary>
-    async Task<bool> LeaseAsync(CancellationToken ct)
+    /// <summary>Asks for work for every device with a free slot (through the outbox, with the reports waiting to go); returns
+    /// how many trials it started, or -1 when the orchestrator could not be asked.</summary>
+    async Task<int> LeaseAsync(CancellationToken ct)
     {
+        var started = 0;
         foreach (var d in devices)
         {
             var free = FreeSlots(d);
@@ -125,17 +141,18 @@ public sealed class WorkerService(
             LeaseGrant[] grants;
             try
             {
-                grants = await client.LeaseAsync(_workerId!, new LeaseRequest(free, d.Name, d.Kind == "cpu" ? DeviceDetector.AvailableMemoryBytes() : d.MemoryBytes), ct);
+                grants = await _outbox.LeaseAsync(new LeaseRequest(free, d.Name, d.Kind == "cpu" ? DeviceDetector.AvailableMemoryBytes() : d.MemoryBytes), ct);
             }
-            catch (Exception e) when (OrchestratorClient.IsTransient(e) && !ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return -1; }
+            catch (Exception e) when (e is OrchestratorException)
             {
-                log($"lease request failed ({e.Message.Split('\n')[0]})");
-                return false;
+                log($"lease request refused ({e.Message.Split('\n')[0]})");
+                return -1;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return false; }
             foreach (var g in grants.Take(free)) StartTrial(g, d);
+            started += Math.Min(free, grants.Length);
         }
-        return true;
+        return started;
     }
 
     /// <summary>The worker's version as it registers.</summary>
@@ -149,7 +166,9 @@ public sealed class WorkerService(
     {
         var scratch = Path.Combine(ScratchRoot(options), $"{g.TrialId}-a{g.Attempt}-{g.LeaseId.ToString()[..8]}");
         var launch = new TrialLaunch(_workerId!, g, d.Name, TrialThreads(d), Path.Combine(scratch, "metrics.journal"));
-        var s = new TrialSupervisor(g, launch, options, client, log);
+        ITrialRunner s = InlineTrial.Suits(g.Config.Method)
+            ? new InlineTrial(g, launch, options, _outbox, client, store, log)
+            : new TrialSupervisor(g, launch, options, _outbox, log);
         _running[g.TrialId] = s;
         try
         {
@@ -159,20 +178,24 @@ public sealed class WorkerService(
         {
             _running.Remove(g.TrialId);
             log($"trial {g.TrialId}: could not start its process: {e.Message}");
-            _ = Reliably.CallAsync("report start failure", c => client.FailedAsync(g.TrialId, new TrialFailedRequest(g.LeaseId, $"worker could not start the trial process: {e.Message}", true), c), log, CancellationToken.None, TimeSpan.FromMinutes(1));
+            _ = _outbox.EnqueueAsync(new WorkerReport(g.TrialId, Failed: new TrialFailedRequest(g.LeaseId, $"worker could not start the trial process: {e.Message}", true)),
+                new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
             return;
         }
         _ = s.Finished.ContinueWith(_ => { _finished.Enqueue(g.TrialId); _wake.Release(); }, TaskScheduler.Default);
     }
 
-    void Reap()
+    /// <summary>Forgets finished trials; true when a slot was freed.</summary>
+    bool Reap()
     {
-        while (_finished.TryDequeue(out var id)) _running.Remove(id);
+        var freed = false;
+        while (_finished.TryDequeue(out var id)) freed |= _running.Remove(id);
+        return freed;
     }
 
     async Task DrainAsync()
     {
-        Reap();
+        _ = Reap();
         if (_running.Count == 0) { log("drained: no trials were running"); return; }
         log($"draining {_running.Count} trial(s): checkpoint at the next step, then hand the leases back (at most {options.DrainSeconds} s)");
         foreach (var s in _running.Values) s.Drain();
