@@ -39,13 +39,14 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         }).ToList();
     }
 
-    /// <summary>An experiment with its trials, or null.</summary>
-    public async Task<ExperimentView?> GetExperimentAsync(Guid id, CancellationToken ct = default)
+    /// <summary>An experiment with its trials, or null. A page that refreshes passes the <paramref name="sources"/> it got
+    /// first: an experiment's trials and their originals (succeeded, so unchanging) stay the same.</summary>
+    public async Task<ExperimentView?> GetExperimentAsync(Guid id, TrialSources? sources = null, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var e = await db.Experiments.AsNoTracking().Include(e => e.Trials).SingleOrDefaultAsync(e => e.Id == id, ct);
         if (e is null) return null;
-        var sources = await TrialSources.ResolveAsync(db, e.Trials.Select(t => t.Id), ct);
+        sources ??= await TrialSources.ResolveAsync(db, e.Trials.Select(t => t.Id), ct);
         foreach (var t in e.Trials) sources.WithOriginalData(t);
         return new ExperimentView(e, sources);
     }

@@ -46,7 +46,7 @@ public sealed partial class Experiment : IAsyncDisposable
 
     async Task LoadAsync()
     {
-        var view = await Lab.GetExperimentAsync(Id, _stop.Token);
+        var view = await Lab.GetExperimentAsync(Id, _sources, _stop.Token);
         (_experiment, _sources) = (view?.Experiment, view?.Sources);
         _loaded = true;
         if (_experiment is null) return;
