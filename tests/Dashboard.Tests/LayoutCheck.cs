@@ -4,8 +4,8 @@ namespace Dggrn.Dashboard.Tests;
 
 /// <summary>
 /// What "the layout holds" means, measured in the browser: the app bar and the navigation drawer leave the content
-/// alone, nothing sticks out to the right or hides behind a horizontal scroll bar, and every chart keeps most of its box
-/// for the plot itself (not for its legend).
+/// alone, nothing sticks out to the right or hides behind a horizontal scroll bar, no ordinary word is squeezed across
+/// two lines, and every chart keeps most of its box for the plot itself (not for its legend).
 /// </summary>
 public static class LayoutCheck
 {
