@@ -6,7 +6,7 @@ using Dggrn.Orchestrator.Scheduling;
 
 namespace Dggrn.Orchestrator.Apis;
 
-/// <summary>User-facing trial routes: control and checkpoint listings.</summary>
+/// <summary>User-facing trial routes: control, checkpoint listings and metric series.</summary>
 public static class TrialsApi
 {
     /// <summary>Maps the routes.</summary>
@@ -19,8 +19,14 @@ public static class TrialsApi
         g.MapPost("/{id:guid}/resume", (Guid id, [AsParameters] ControlContext c) => Control(c, id, (t, _) => t.ResumeAsync())).RequireAuthorization(Roles.SubmitPolicy);
         g.MapGet("/{id:guid}/checkpoints/latest", LatestAsync).RequireAuthorization(p => p.RequireRole(Roles.All));
         g.MapGet("/{id:guid}/checkpoints", ListAsync).RequireAuthorization(p => p.RequireRole(Roles.All));
+        g.MapGet("/{id:guid}/metrics", MetricsAsync).RequireAuthorization(Roles.ReadPolicy);
         return app;
     }
+
+    /// <summary>GET /api/trials/{id}/metrics[?names=a,b]: the trial's series (a reused trial's are its original's).</summary>
+    static async Task<IResult> MetricsAsync(Guid id, string? names, LabQueries q, CancellationToken ct) =>
+        await q.MetricsAsync(id, names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), ct) is { } m
+            ? Results.Ok(m) : ApiResults.Problem(404, $"trial {id} does not exist");
 
     /// <summary>What a control request needs: the grains, the caller and the ownership check.</summary>
     internal sealed record ControlContext(IGrainFactory Grains, ClaimsPrincipal User, ExperimentAccess Access, CancellationToken Aborted);
