@@ -28,6 +28,8 @@ public sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Task<
 
     async Task FlushAllAsync()
     {
+        // Let the writes queued behind this one (the other trials of the same worker batch, already dispatched) join it.
+        await Task.Yield();
         while (true)
         {
             List<(TItem Item, TaskCompletionSource<TResult> Done)> batch;

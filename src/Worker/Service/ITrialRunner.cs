@@ -14,6 +14,8 @@ public interface ITrialRunner
     TrialProgress Progress { get; }
     /// <summary>Completes once the attempt ended and its end was reported.</summary>
     Task Finished { get; }
+    /// <summary>The attempt's work is over and only its last report is in flight: its slot may be leased again.</summary>
+    bool Ending { get; }
     /// <summary>Starts it.</summary>
     void Start(IReadOnlyDictionary<string, string> environment);
     /// <summary>The orchestrator cancelled it: stop at the next step (after a checkpoint).</summary>

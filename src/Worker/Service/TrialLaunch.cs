@@ -6,7 +6,8 @@ namespace Dggrn.Worker.Service;
 public sealed record TrialLaunch(string WorkerId, LeaseGrant Grant, string Device, int Threads, string JournalPath);
 
 /// <summary>One line of the child-to-worker protocol on the child's stdout: "@dggrn {json}".</summary>
-/// <remarks>Kinds: "progress" (Epoch, Step), "done" (Outcome: succeeded|failed|cancelled|released|lost), "report" (Seq, Report:
+/// <remarks>Kinds: "progress" (Epoch, Step), "ending" (the work is over, the last report follows), "done" (Outcome:
+/// succeeded|failed|cancelled|released|lost), "report" (Seq, Report:
 /// a lifecycle report for the worker's outbox, answered by a <see cref="TrialAck"/> line on the child's stdin).</remarks>
 public sealed record TrialSignal(string Kind, int Epoch = 0, long Step = 0, string? Outcome = null, string? Message = null, long Seq = 0,
     WorkerReport? Report = null)

@@ -32,9 +32,12 @@ public sealed class TrialSupervisor : ITrialRunner
     bool _lost;
     bool _drainKilled;
 
-    /// <summary>Prepares (does not start) a supervisor.</summary>
-    public TrialSupervisor(LeaseGrant grant, TrialLaunch launch, WorkerOptions options, ReportOutbox outbox, Action<string> log)
+    readonly Action? _ending;
+
+    /// <summary>Prepares (does not start) a supervisor; <paramref name="ending"/> is called when the child's work is over.</summary>
+    public TrialSupervisor(LeaseGrant grant, TrialLaunch launch, WorkerOptions options, ReportOutbox outbox, Action<string> log, Action? ending = null)
     {
+        _ending = ending;
         _grant = grant;
         _launch = launch;
         _options = options;
@@ -61,6 +64,9 @@ public sealed class TrialSupervisor : ITrialRunner
 
     /// <inheritdoc/>
     public Task Finished => _exited.Task;
+
+    /// <inheritdoc/>
+    public bool Ending { get; private set; }
 
     /// <summary>The child's process id (for tests and logs).</summary>
     public int? ProcessId => _process?.Id;
@@ -161,6 +167,10 @@ public sealed class TrialSupervisor : ITrialRunner
                     Epoch = s.Epoch;
                     Step = s.Step;
                     return;
+                case { Kind: "ending" }:
+                    Ending = true;
+                    _ending?.Invoke();
+                    return;
                 case { Kind: "done" }:
                     _outcome = s.Outcome;
                     return;
@@ -235,8 +245,9 @@ public sealed class TrialSupervisor : ITrialRunner
         }
         finally
         {
-            await _logs.FlushAsync(TimeSpan.FromSeconds(5));
+            // The slot is free now; the last log lines follow on their own (bounded), they do not hold it.
             _exited.TrySetResult();
+            await _logs.FlushAsync(TimeSpan.FromSeconds(5));
         }
     }
 

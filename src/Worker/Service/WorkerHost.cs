@@ -26,11 +26,9 @@ public static class WorkerHost
             return await TrialChild.RunAsync(args[1], options, store);
         if (args.Length >= 1 && args[0] == "reconcile")
             return await Checkpoints.ReconcileCommand.RunAsync(args[1..], options, store);
-        if (args.Length >= 1 && args[0] == "store-bench")
-            return await Checkpoints.StoreBenchCommand.RunAsync([.. args[1..].Where(a => !a.Contains(':'))], store);
         if (args.Length >= 1 && !args[0].StartsWith("--", StringComparison.Ordinal) && args[0] != "run")
         {
-            Console.Error.WriteLine($"dggrn-worker: unknown command '{args[0]}': expected run (default), trial LAUNCH.json, reconcile, store-bench, train, eval, data or bench");
+            Console.Error.WriteLine($"dggrn-worker: unknown command '{args[0]}': expected run (default), trial LAUNCH.json, reconcile, train, eval, data or numerics");
             return 2;
         }
         return await RunServiceAsync(options, store);

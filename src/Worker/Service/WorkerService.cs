@@ -23,8 +23,11 @@ public sealed class WorkerService(
     Action<string> log)
 {
     readonly ReportOutbox _outbox = new(client, log);
-    readonly Dictionary<Guid, ITrialRunner> _running = [];
-    readonly ConcurrentQueue<Guid> _finished = new();
+    readonly ConcurrentDictionary<Guid, ITrialRunner> _running = [];
+    readonly ConcurrentQueue<ITrialRunner> _finished = new();
+    readonly ConcurrentQueue<(LeaseRequest Asked, LeaseGrant[] Grants)> _granted = new();
+    int _riding; // slots asked for by leases riding on report batches, not yet answered
+    volatile bool _draining;
     readonly SemaphoreSlim _wake = new(0);
     string? _workerId;
     NumericsInfo? _numerics;
@@ -34,7 +37,7 @@ public sealed class WorkerService(
     public string? WorkerId => _workerId;
 
     /// <summary>Trials running now.</summary>
-    public IReadOnlyCollection<ITrialRunner> Running => _running.Values;
+    public IReadOnlyCollection<ITrialRunner> Running => [.. _running.Values];
 
     /// <summary>The outbox every report and lease request goes through.</summary>
     public ReportOutbox Outbox => _outbox;
@@ -55,6 +58,8 @@ public sealed class WorkerService(
                 : $"{_numerics.Reason}; taking no trials");
         }
         catch (OperationCanceledException) when (drain.IsCancellationRequested) { return; }
+        _outbox.LeaseWith = LeaseWithReports;
+        _outbox.Granted = OnRidingGrants;
         await RegisterAsync(drain);
         if (drain.IsCancellationRequested) return;
         var nextHeartbeat = DateTimeOffset.MinValue;
@@ -63,6 +68,7 @@ public sealed class WorkerService(
         {
             var now = DateTimeOffset.UtcNow;
             var freed = Reap();
+            StartGranted();
             foreach (var s in _running.Values) s.CheckHung(now);
             if (now >= nextHeartbeat)
             {
@@ -70,15 +76,16 @@ public sealed class WorkerService(
                 nextHeartbeat = now + _heartbeatEvery;
             }
             // A freed slot asks at once; an empty queue is polled at the heartbeat interval, a failed request after a second.
-            if ((freed || now >= nextLease) && devices.Sum(FreeSlots) > 0 && !drain.IsCancellationRequested && _numerics!.Passed)
+            if ((freed || now >= nextLease) && devices.Sum(Unasked) > 0 && !drain.IsCancellationRequested && _numerics!.Passed)
             {
                 var granted = await LeaseAsync(drain);
                 nextLease = granted < 0 ? now + TimeSpan.FromSeconds(1) : granted > 0 ? now : now + _heartbeatEvery;
-                if (granted > 0 && devices.Sum(FreeSlots) > 0) continue; // fill the remaining slots now
+                if (granted > 0 && devices.Sum(Unasked) > 0) continue; // fill the remaining slots now
             }
             try { await _wake.WaitAsync(TimeSpan.FromMilliseconds(500), drain); }
             catch (OperationCanceledException) { }
         }
+        _draining = true;
         await DrainAsync();
     }
 
@@ -96,7 +103,42 @@ public sealed class WorkerService(
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    int FreeSlots(DeviceInfo d) => d.Slots - _running.Values.Count(s => s.Device == d.Name);
+    /// <summary>Slots of <paramref name="d"/> not taken by a trial still at work (one sending its last report counts as free).</summary>
+    int FreeSlots(DeviceInfo d) => d.Slots - _running.Values.Count(s => s.Device == d.Name && !s.Ending);
+
+    /// <summary>Free slots of <paramref name="d"/> no lease riding on a report batch has asked for yet.</summary>
+    int Unasked(DeviceInfo d) => FreeSlots(d) - (d == devices[0] ? Volatile.Read(ref _riding) : 0);
+
+    /// <summary>The lease that rides with a report batch: the slots its final reports (complete, failed, release) free, so the
+    /// next trials arrive in the answer to the reports of the last ones, without a round trip of their own.</summary>
+    /// <remarks>Called by the outbox on its own thread. Riding leases are for the first device only (a worker's devices are
+    /// usually one CPU or a set of GPUs leased alike); the loop's own requests serve the rest.</remarks>
+    LeaseRequest? LeaseWithReports(IReadOnlyList<WorkerReport> reports)
+    {
+        if (_draining || _numerics is not { Passed: true } || !reports.Any(r => r.Complete is not null || r.Failed is not null || r.Release is not null))
+            return null;
+        var d = devices[0];
+        var n = Unasked(d);
+        if (n <= 0) return null;
+        Interlocked.Add(ref _riding, n);
+        return new LeaseRequest(n, d.Name, d.Kind == "cpu" ? DeviceDetector.AvailableMemoryBytes() : d.MemoryBytes);
+    }
+
+    void OnRidingGrants(LeaseRequest asked, LeaseGrant[] grants)
+    {
+        _granted.Enqueue((asked, grants));
+        _wake.Release();
+    }
+
+    /// <summary>Starts the trials riding leases brought; their slots count as asked for until then, so the loop never asks twice.</summary>
+    void StartGranted()
+    {
+        while (_granted.TryDequeue(out var x))
+        {
+            foreach (var g in x.Grants.Take(x.Asked.MaxTrials)) StartTrial(g, devices.First(d => d.Name == x.Asked.Device));
+            Interlocked.Add(ref _riding, -x.Asked.MaxTrials);
+        }
+    }
 
     async Task HeartbeatAsync(CancellationToken ct)
     {
@@ -136,7 +178,7 @@ public sealed class WorkerService(
         var started = 0;
         foreach (var d in devices)
         {
-            var free = FreeSlots(d);
+            var free = Unasked(d);
             if (free <= 0) continue;
             LeaseGrant[] grants;
             try
@@ -176,26 +218,33 @@ public sealed class WorkerService(
         }
         catch (Exception e)
         {
-            _running.Remove(g.TrialId);
+            _running.TryRemove(g.TrialId, out _);
             log($"trial {g.TrialId}: could not start its process: {e.Message}");
             _ = _outbox.EnqueueAsync(new WorkerReport(g.TrialId, Failed: new TrialFailedRequest(g.LeaseId, $"worker could not start the trial process: {e.Message}", true)),
                 new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
             return;
         }
-        _ = s.Finished.ContinueWith(_ => { _finished.Enqueue(g.TrialId); _wake.Release(); }, TaskScheduler.Default);
+        _ = s.Finished.ContinueWith(_ => { _finished.Enqueue(s); _wake.Release(); }, TaskScheduler.Default);
     }
 
     /// <summary>Forgets finished trials; true when a slot was freed.</summary>
     bool Reap()
     {
         var freed = false;
-        while (_finished.TryDequeue(out var id)) freed |= _running.Remove(id);
+        // Only the runner that ended: a trial requeued and leased again while its old runner sent its last report has a new one.
+        while (_finished.TryDequeue(out var r))
+            freed |= _running.TryRemove(new KeyValuePair<Guid, ITrialRunner>(r.Grant.TrialId, r));
         return freed;
     }
 
     async Task DrainAsync()
     {
         _ = Reap();
+        // Leases that arrived with the last reports but were never started go back at once.
+        while (_granted.TryDequeue(out var x))
+            foreach (var g in x.Grants)
+                _ = _outbox.EnqueueAsync(new WorkerReport(g.TrialId, Release: new TrialReleaseRequest(g.LeaseId, "worker draining; never started")),
+                    new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         if (_running.Count == 0) { log("drained: no trials were running"); return; }
         log($"draining {_running.Count} trial(s): checkpoint at the next step, then hand the leases back (at most {options.DrainSeconds} s)");
         foreach (var s in _running.Values) s.Drain();

@@ -36,6 +36,13 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
     /// <summary>Requests (and their reports) sent so far.</summary>
     public long Requests { get; private set; }
 
+    /// <summary>When no lease was asked for explicitly, asked with each batch about to go: the lease to ride with it (the
+    /// worker asks for the slots the batch's final reports free), or null.</summary>
+    public Func<IReadOnlyList<WorkerReport>, LeaseRequest?>? LeaseWith { get; set; }
+
+    /// <summary>Receives the answer to a <see cref="LeaseWith"/> lease (empty when the batch failed).</summary>
+    public Action<LeaseRequest, LeaseGrant[]>? Granted { get; set; }
+
     /// <inheritdoc/>
     public async Task SendAsync(WorkerReport report, CancellationToken ct)
     {
@@ -83,6 +90,7 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
         {
             List<Pending> batch;
             (LeaseRequest Request, TaskCompletionSource<LeaseGrant[]> Done)? lease;
+            LeaseRequest? riding = null;
             string worker;
             lock (_gate)
             {
@@ -96,18 +104,22 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
                 _queue.RemoveRange(0, batch.Count);
                 (lease, _lease, worker) = (_lease, null, _workerId);
             }
+            var reports = batch.Select(p => p.Report).ToArray();
+            if (lease is null && LeaseWith is { } with) riding = with(reports);
             try
             {
-                var response = await client.ReportsAsync(worker, new WorkerReportBatch([.. batch.Select(p => p.Report)], lease?.Request), CancellationToken.None);
+                var response = await client.ReportsAsync(worker, new WorkerReportBatch(reports, lease?.Request ?? riding), CancellationToken.None);
                 Requests++;
                 for (int n = 0; n < batch.Count; n++) batch[n].Done.TrySetResult(response.Outcomes[n]);
                 lease?.Done.TrySetResult(response.Grants ?? []);
+                if (riding is not null) Granted?.Invoke(riding, response.Grants ?? []);
                 backoff = TimeSpan.FromMilliseconds(200);
             }
             catch (Exception e) when (OrchestratorClient.IsTransient(e))
             {
                 // Unreachable or restarting: the reports go back to the head of the queue; the lease request is given up.
                 lease?.Done.TrySetResult([]);
+                if (riding is not null) Granted?.Invoke(riding, []);
                 lock (_gate) _queue.InsertRange(0, batch);
                 log($"reports: the orchestrator did not answer ({e.Message.Split('\n')[0]}); {batch.Count} report(s) wait, retrying in {backoff.TotalSeconds:0.#} s");
                 await Task.Delay(backoff);
@@ -118,6 +130,7 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
                 // Refused as a whole (this token may not act for the worker, a malformed batch): every caller hears why.
                 foreach (var p in batch) p.Done.TrySetException(e);
                 lease?.Done.TrySetException(e);
+                if (riding is not null) Granted?.Invoke(riding, []);
             }
         }
     }

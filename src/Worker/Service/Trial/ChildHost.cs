@@ -19,6 +19,9 @@ public sealed class ChildHost : ITrialHost
     public void Log(string line) => TrialOutput.Log($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}");
 
     /// <inheritdoc/>
+    public void Ending() => TrialOutput.Ending();
+
+    /// <inheritdoc/>
     public void Done(string outcome, string? message = null) => TrialOutput.Done(outcome, message);
 
     /// <inheritdoc/>

@@ -12,6 +12,9 @@ public interface ITrialHost : ITrialReports
     void Progress(int epoch, long step);
     /// <summary>A log line.</summary>
     void Log(string line);
+    /// <summary>The trial's work is over and its last report is about to go: its slot may take the next trial (whose lease
+    /// can then ride in the same batch as this report).</summary>
+    void Ending();
     /// <summary>How the trial ended: succeeded, failed, cancelled, released or lost.</summary>
     void Done(string outcome, string? message = null);
 }

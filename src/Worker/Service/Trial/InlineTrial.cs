@@ -8,7 +8,7 @@ namespace Dggrn.Worker.Service.Trial;
 /// reports straight into the worker's outbox. Only for methods that load no model and no data ("noop": what a scheduling
 /// benchmark or a pipeline check submits), where starting a process would cost a hundred times the trial.</summary>
 public sealed class InlineTrial(LeaseGrant grant, TrialLaunch launch, WorkerOptions options, ReportOutbox outbox, OrchestratorClient client,
-    ICheckpointStore store, Action<string> log) : ITrialRunner, ITrialHost
+    ICheckpointStore store, Action<string> log, Action? ending = null) : ITrialRunner, ITrialHost
 {
     readonly LogShipper _logs = new(outbox, grant.TrialId, grant.LeaseId);
     readonly CancellationTokenSource _stop = new();
@@ -33,14 +33,25 @@ public sealed class InlineTrial(LeaseGrant grant, TrialLaunch launch, WorkerOpti
     public Task Finished => _finished.Task;
 
     /// <inheritdoc/>
+    public bool Ending { get; private set; }
+
+    /// <inheritdoc/>
+    void ITrialHost.Ending()
+    {
+        Ending = true;
+        ending?.Invoke();
+    }
+
+    /// <inheritdoc/>
     public void Start(IReadOnlyDictionary<string, string> environment) => _ = Task.Run(async () =>
     {
         try { await TrialRun.RunAsync(launch, options, store, client, this, () => _reason, _stop.Token); }
         catch (Exception e) { log($"trial {grant.TrialId}: {e.Message}"); }
         finally
         {
-            await _logs.FlushAsync(TimeSpan.FromSeconds(5));
+            // The slot is free now; the last log lines follow on their own (bounded), they do not hold it.
             _finished.TrySetResult();
+            await _logs.FlushAsync(TimeSpan.FromSeconds(5));
         }
     });
 

@@ -41,13 +41,28 @@ public static class TrialRun
             var environment = new TrialEnvironment(Environment.MachineName, launch.WorkerId, launch.Device, launch.Threads,
                 System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
                 WorkerService.Version, numerics is null ? null : Numerics.NumericsWire.ToInfo(numerics));
-            await SendAsync(host, new WorkerReport(grant.TrialId, Started: new TrialStartedRequest(grant.LeaseId, resume.From?.Epoch, environment)),
+            // The start is confirmed while the work begins (the outbox keeps the reports in order, so it lands before anything
+            // later); a refusal stops the work at its next step and surfaces below as a lost lease.
+            var started = SendAsync(host, new WorkerReport(grant.TrialId, Started: new TrialStartedRequest(grant.LeaseId, resume.From?.Epoch, environment)),
                 stop, TimeSpan.FromMinutes(5));
-
-            var result = await Task.Factory.StartNew(() => Trainer.Run(job, callbacks, stop), CancellationToken.None,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            using var work = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            _ = started.ContinueWith(_ => work.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            TrainingResult result;
+            try
+            {
+                // Training holds its thread for hours: a thread of its own, not one of the pool's (a noop needs neither).
+                result = await Task.Factory.StartNew(() => Trainer.Run(job, callbacks, work.Token), CancellationToken.None,
+                    job.Method.Equals("noop", StringComparison.OrdinalIgnoreCase) ? TaskCreationOptions.None : TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+            catch (Exception) when (started.IsFaulted && !stop.IsCancellationRequested)
+            {
+                await started; // the refusal (or the unreachable orchestrator), not the interrupted work, is what happened
+                throw;
+            }
+            await started;
 
             await FlushMetricsAsync(metrics, log);
+            host.Ending();
             await SendAsync(host, new WorkerReport(grant.TrialId, Complete: new TrialCompletedRequest(
                 grant.LeaseId, result.Epoch, TrainingMapping.ToResult(result.Test), result.Parameters, result.Seconds)), CancellationToken.None, TimeSpan.FromMinutes(10));
             log($"trial succeeded: epoch {result.Epoch}, test PSNR {result.Test.Overall.Psnr:F3} dB, {clock.Elapsed.TotalSeconds:F0} s");
@@ -59,6 +74,7 @@ public static class TrialRun
             await FlushMetricsAsync(metrics, log);
             if (stopReason() == TrialSignal.DrainCommand)
             {
+                host.Ending();
                 try
                 {
                     await SendAsync(host, new WorkerReport(grant.TrialId, Release: new TrialReleaseRequest(grant.LeaseId,
@@ -95,6 +111,7 @@ public static class TrialRun
             {
                 // A divergence and a numerics refusal say all in their message; other errors name their type too.
                 var error = e is TrainingDivergedException or Dggrn.Model.Numerics.NumericsException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                host.Ending();
                 await SendAsync(host, new WorkerReport(grant.TrialId, Failed: new TrialFailedRequest(grant.LeaseId, error, retryable, diverged)),
                     CancellationToken.None, TimeSpan.FromMinutes(5));
                 host.Done("failed", e.Message);
