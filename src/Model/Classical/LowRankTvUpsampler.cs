@@ -1,4 +1,5 @@
 using Dggrn.Model.Pipeline;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dggrn.Model.Classical;
