@@ -35,6 +35,11 @@ public sealed class GridExpansionTests
         Assert.Equal(7, grid.Trials.Where(t => t.Tables.Contains("1") && t.Config.Dataset.Name == "NAMIC" && t.Config.Scale == 2)
             .Select(t => t.Config.Method).Distinct().Count());
         Assert.Equal(6, grid.Trials.Count(t => t.Tables.Contains("fig6") && t.Config.Seed == 0));
+        // The paper augments with elastic deformation: every trained trial draws it at probability 0.5 (the paper's 16 variants
+        // per slice); evaluation-only methods train nothing, so their settings (and identities) carry none.
+        Assert.All(grid.Trials.Where(t => !MethodParameters.IsUntrained(t.Config.Method)), t => Assert.Equal(0.5, t.Config.Training.ElasticProbability));
+        Assert.All(grid.Trials.Where(t => MethodParameters.IsUntrained(t.Config.Method)), t => Assert.Equal(0, t.Config.Training.ElasticProbability));
+        Assert.Equal(108 + 30 + 18, grid.Trials.Count(t => t.Config.Training.ElasticProbability == 0.5));
     }
 
     [Fact]

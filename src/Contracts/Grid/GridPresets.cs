@@ -44,7 +44,9 @@ public static class GridPresets
     /// <summary>The paper's grid. Dataset volumes come from server configuration (Datasets:NAME:Train / :Test).</summary>
     /// <remarks>Table 1 has the paper's seven methods. Learned methods (DGGRN, ResNet, SCSR, ReCNN; SCSR and ReCNN at their
     /// published depth with N = 8, K = 64) run seeds 0-2 so reports carry mean ± std and paired tests; bicubic, NMU and
-    /// LRTV are deterministic and run once per dataset and scale with their papers' default parameters.</remarks>
+    /// LRTV are deterministic and run once per dataset and scale with their papers' default parameters. Training augments with
+    /// the 8 flips/rotations and, as the paper does, elastic deformation: at probability 0.5 each patch draw is one of the
+    /// paper's 16 variants (docs/decisions.md, "Training patches and augmentation").</remarks>
     public const string Paper = """
         name: paper
         protocol: dggrn-v1
@@ -52,6 +54,8 @@ public static class GridPresets
           - name: BrainWeb
           - name: NAMIC
           - name: IXI
+        training:
+          elasticProbability: 0.5
         grid:
           - tables: ["1"]
             methods: [dggrn, resnet, scsr, recnn]
