@@ -1,3 +1,4 @@
+using Dggrn.Benchmarks.Dashboard;
 using Dggrn.Benchmarks.Model;
 using Dggrn.Benchmarks.Orchestrator;
 using Dggrn.Benchmarks.Storage;
@@ -15,6 +16,7 @@ public static class BenchApp
         dggrn bench classical --method nmu|lrtv [--scales 2,3,4] [--source SRC] [--axis 2] [--slices 4] [--param NAME=VALUE ...] [--json]
         dggrn bench orchestrator --pg CONNSTR [--trials 1000] [--slots 16] [--slots-per-worker 16] [--rounds 3] [--ingest-rows 200000] [--ttl 10] [--latency-samples 100]
         dggrn bench store-upload [--size-mib 64] [--repeat 5] [--curl]     (the store from CheckpointStore__* settings)
+        dggrn bench dashboard --pg CONNSTR [--trials 34] [--points 100000] [--epochs 65] [--loads 6] [--zooms 10] [--chromium PATH]
         """;
 
     /// <summary>Runs one benchmark; returns the exit code.</summary>
@@ -29,6 +31,7 @@ public static class BenchApp
         return args[0] switch
         {
             "orchestrator" => await OrchestratorBenchmark.RunAsync(args[1..]),
+            "dashboard" => await ExperimentPageBench.RunAsync(args[1..]),
             "store-upload" => await StoreUploadBench.RunAsync(args[1..], WorkerConfiguration.Store(WorkerConfiguration.Load([]))),
             "train" or "checkpoint" or "classical" => ModelCli.Guarded("bench", args, TrainBench.Run),
             _ => Unknown(args[0]),
@@ -37,7 +40,7 @@ public static class BenchApp
 
     static int Unknown(string name)
     {
-        Console.Error.WriteLine($"dggrn bench: expected a benchmark: train, checkpoint, classical, orchestrator or store-upload, found '{name}'");
+        Console.Error.WriteLine($"dggrn bench: expected a benchmark: train, checkpoint, classical, orchestrator, store-upload or dashboard, found '{name}'");
         return 2;
     }
 }

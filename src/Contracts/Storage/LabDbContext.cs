@@ -16,6 +16,7 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
     public DbSet<WorkerEntity> Workers => Set<WorkerEntity>();
     public DbSet<MetricEntity> Metrics => Set<MetricEntity>();
     public DbSet<MetricBatchEntity> MetricBatches => Set<MetricBatchEntity>();
+    public DbSet<MetricRollupEntity> MetricRollups => Set<MetricRollupEntity>();
     public DbSet<CheckpointEntity> Checkpoints => Set<CheckpointEntity>();
     public DbSet<ArtifactEntity> Artifacts => Set<ArtifactEntity>();
     public DbSet<EvaluationEntity> Evaluations => Set<EvaluationEntity>();
@@ -69,6 +70,12 @@ public sealed class LabDbContext(DbContextOptions<LabDbContext> options) : DbCon
             e.ToTable("metrics");
             e.HasIndex(x => new { x.TrialId, x.Name, x.Step }).IsUnique();
             e.HasIndex(x => x.Id);
+        });
+        m.Entity<MetricRollupEntity>(e =>
+        {
+            // Filled by triggers on metrics (migration MetricRollups), read by charts: see MetricRollups.
+            e.ToTable("metric_rollups");
+            e.HasKey(x => new { x.TrialId, x.Name, x.Level, x.Bucket });
         });
         m.Entity<MetricBatchEntity>(e =>
         {

@@ -36,6 +36,7 @@ public static class ServiceExtensions
         builder.Services.AddSingleton<MetricsNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsNotifier>());
         builder.Services.AddTransient<MetricStream>();
+        builder.Services.AddSingleton<CurveReader>();
         builder.Services.AddHttpClient<OrchestratorClient>();
         builder.Services.AddSingleton<TokenSignIn>();
         builder.Services.AddOptions<CheckpointStoreOptions>().BindConfiguration("CheckpointStore");

@@ -379,6 +379,66 @@ namespace Dggrn.Contracts.Storage.Migrations
                     b.ToTable("metrics", (string)null);
                 });
 
+            modelBuilder.Entity("Dggrn.Contracts.Storage.MetricRollupEntity", b =>
+                {
+                    b.Property<Guid>("TrialId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("trial_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<short>("Level")
+                        .HasColumnType("smallint")
+                        .HasColumnName("level");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bucket");
+
+                    b.Property<long>("FirstStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_step");
+
+                    b.Property<double>("FirstValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("first_value");
+
+                    b.Property<long>("LastStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_step");
+
+                    b.Property<double>("LastValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("last_value");
+
+                    b.Property<long>("MaxStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("max_step");
+
+                    b.Property<double>("MaxValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("max_value");
+
+                    b.Property<long>("MinStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("min_step");
+
+                    b.Property<double>("MinValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("min_value");
+
+                    b.Property<int>("N")
+                        .HasColumnType("integer")
+                        .HasColumnName("n");
+
+                    b.HasKey("TrialId", "Name", "Level", "Bucket")
+                        .HasName("pk_metric_rollups");
+
+                    b.ToTable("metric_rollups", (string)null);
+                });
+
             modelBuilder.Entity("Dggrn.Contracts.Storage.OrleansMembershipEntity", b =>
                 {
                     b.Property<string>("DeploymentId")

@@ -25,12 +25,16 @@ public sealed partial class Experiment : IAsyncDisposable
     ExperimentEntity? _experiment;
     TrialSources? _sources;
     TrialGrid? _grid;
-    bool _loaded, _logY;
+    bool _loaded, _logY, _linearStepLoss;
     List<Fig6Panel> _fig6 = [];
     Dictionary<string, IReadOnlyList<SeriesSpec>> _all = [];
+    // Per-step training loss of every trial: ~10^5 points each, so drawn by ZoomChart at the chart's resolution.
+    IReadOnlyList<SeriesSpec> _stepLoss = [];
     readonly CancellationTokenSource _stop = new();
 
     int Finished => _experiment!.Trials.Count(t => t.State.IsTerminal());
+
+    bool Live => _experiment!.Trials.Any(t => !t.State.IsTerminal());
 
     IReadOnlyDictionary<TrialState, int> ByState =>
         _experiment!.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());
@@ -63,6 +67,7 @@ public sealed partial class Experiment : IAsyncDisposable
                     t.Method == "dggrn" ? "#d32f2f" : "#1976d2", t.Seed == 0 ? null : "dot"))], [.. g.Select(t => t.Id)]))];
             _all = AllMetrics.ToDictionary(m => m.Metric,
                 m => (IReadOnlyList<SeriesSpec>)trials.Select(t => new SeriesSpec(t.Id, m.Metric, t.Key)).ToList());
+            _stepLoss = [.. trials.Select(t => new SeriesSpec(t.Id, "train/loss", t.Key))];
         }
     }
 

@@ -22,7 +22,7 @@ public static class ForwardCommands
         "eval" => "Evaluate a method or checkpoint on a volume (dggrn-worker eval)",
         "data" => "Inspect volumes, make phantoms (dggrn-worker data)",
         "numerics" => "Check float32 convolutions against float64 on this machine (dggrn-worker numerics)",
-        _ => "Benchmarks: train, checkpoint, classical, orchestrator, store-upload (dggrn-bench; see docs/benchmarks.md)",
+        _ => "Benchmarks: train, checkpoint, classical, orchestrator, store-upload, dashboard (dggrn-bench; see docs/benchmarks.md)",
     }) { TreatUnmatchedTokensAsErrors = false });
 
     /// <summary>Runs a forwarded command.</summary>
