@@ -56,6 +56,17 @@ public sealed class CliWithoutServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_without_a_table_scorecard_or_html_says_what_to_give()
+    {
+        var r = await CliRun.DllAsync(_state, TimeSpan.FromMinutes(1), "report", "abcd");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("give --table 1|2|3, --scorecard, or --format html", Assert.Single(r.ErrorLines));
+        r = await CliRun.DllAsync(_state, TimeSpan.FromMinutes(1), "report", "abcd", "--scorecard", "--format", "csv");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--scorecard prints md or json, not csv", Assert.Single(r.ErrorLines));
+    }
+
+    [Fact]
     public async Task Verbose_adds_the_stack_trace_to_the_one_line_reason()
     {
         var r = await CliRun.DllAsync(_state, TimeSpan.FromMinutes(1), "status", "--verbose");

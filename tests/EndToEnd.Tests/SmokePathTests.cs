@@ -118,6 +118,31 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task Report_html_is_one_self_contained_file_and_the_scorecard_names_every_published_value()
+    {
+        var id = await local.SmokeIdAsync();
+        var file = Path.Combine(local.StateDir, "report.html");
+        var r = await local.CliAsync("report", id.ToString(), "--format", "html", "--output", file);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var html = await File.ReadAllTextAsync(file);
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Contains("Reproduction scorecard", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotMatch(@"\b(src|href)\s*=", html);
+        // Every smoke trial with its configuration and the environment it ran in (the worker's host and numerics check).
+        var status = JsonDocument.Parse((await local.CliAsync("status", id.ToString(), "--json")).StdOut).RootElement;
+        foreach (var t in status.GetProperty("trials").EnumerateArray())
+            Assert.Contains($"<b>{t.GetProperty("key").GetString()}</b>", html);
+        Assert.Contains("numerics check", html);
+
+        // The smoke grid trains on phantoms, not on the paper's datasets: every published value is missing from it.
+        r = await local.CliAsync("report", id.ToString(), "--scorecard", "--tolerance-db", "0.25");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Tolerance 0.25 dB PSNR, 0.01 SSIM", r.StdOut);
+        Assert.Contains("141 published values: 0 within tolerance, 0 above, 0 below, 141 not measured (141 missing from the grid)", r.StdOut);
+    }
+
+    [Fact]
     public async Task Report_table1_csv_puts_the_papers_values_beside_the_measured_ones()
     {
         var id = await local.SmokeIdAsync();

@@ -58,12 +58,15 @@ public static class ExperimentsApi
         return Results.Ok(new { trials = await op(grain, c.User.Identity!.Name!) });
     }
 
-    static async Task<IResult> ReportAsync(Guid id, int? table, string? format, ReportService reports, CancellationToken ct)
+    static async Task<IResult> ReportAsync(Guid id, int? table, string? format, double? toleranceDb, double? toleranceSsim, ReportService reports,
+        HtmlReportService html, CancellationToken ct)
     {
         var t = table ?? 1;
         var f = (format ?? "md").ToLowerInvariant();
+        // html is the whole frozen report (every table, the scorecard, curves, trials), not one table.
+        if (f == "html") return await ReproductionApi.HtmlReportAsync(id, toleranceDb, toleranceSsim, html, ct);
         if (t is < 1 or > 3) return ApiResults.Problem(400, $"table: {t} is not 1, 2 or 3");
-        if (f is not ("md" or "csv" or "latex" or "json")) return ApiResults.Problem(400, $"format: '{f}' is not md, csv, latex or json");
+        if (f is not ("md" or "csv" or "latex" or "json")) return ApiResults.Problem(400, $"format: '{f}' is not md, csv, latex, json or html");
         var report = await reports.BuildAsync(id, t, ct);
         if (report is null) return ApiResults.Problem(404, $"experiment {id} does not exist");
         return f == "json" ? Results.Ok(report) : Results.Text(ReportFormatter.Format(report, f), f switch

@@ -54,6 +54,7 @@ public static class OrchestratorHost
         var api = app.MapGroup("").AddEndpointFilterFactory(BodyChecks.Factory);
         api.MapTokensApi();
         api.MapExperimentsApi();
+        api.MapReproductionApi();
         api.MapTrialsApi();
         api.MapWorkersApi();
         api.MapWorkerTrialsApi();

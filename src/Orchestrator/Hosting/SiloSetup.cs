@@ -1,4 +1,5 @@
 using Dggrn.Contracts.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Dggrn.Orchestrator.Auth;
 using Dggrn.Orchestrator.Metrics;
 using Dggrn.Orchestrator.Queries;
@@ -89,6 +90,9 @@ public static class SiloSetup
         services.AddSingleton<SpecCompiler>();
         services.AddSingleton<LabQueries>();
         services.AddSingleton<ReportService>();
+        services.AddSingleton<ScorecardService>();
+        services.AddSingleton<HtmlReportService>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ExperimentAccess>();
         services.AddSingleton<TokenCache>();
         return services;
