@@ -68,8 +68,19 @@ public sealed class LayoutBrowserTests(LabFixture lab, BrowserFixture browser) :
     {
         await Assertions.Expect(page.GetByTestId("interactive")).ToHaveCountAsync(1);
         // Every chart drawn with its points (Plotly has laid it out), so the check measures what a person sees.
-        await page.WaitForFunctionAsync("n => { const p = [...document.querySelectorAll('.js-plotly-plot')]; " +
-            "return p.length === n && p.every(el => el._fullLayout && el.data && el.data.some(t => (t.x || t.dimensions || []).length > 0)); }", charts);
+        try
+        {
+            await page.WaitForFunctionAsync("n => { const p = [...document.querySelectorAll('.js-plotly-plot')]; " +
+                "return p.length === n && p.every(el => el._fullLayout && el.data && el.data.some(t => (t.x || t.dimensions || []).length > 0)); }", charts);
+        }
+        catch (TimeoutException)
+        {
+            // Which charts there are and which have no points yet, to tell a missing chart from a slow one.
+            var seen = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.js-plotly-plot')].map(el => " +
+                "`${el.id}: ${el._fullLayout ? 'laid out' : 'not laid out'}, ${(el.data || []).filter(t => (t.x || t.dimensions || []).length > 0).length} traces with points`)");
+            await BrowserFixture.ScreenshotAsync(page, "layout-unsettled");
+            throw new TimeoutException($"{page.Url}: expected {charts} charts with points, found {seen.Length}:\n{string.Join("\n", seen)}");
+        }
     }
 
     [Fact]
@@ -88,7 +99,7 @@ public sealed class LayoutBrowserTests(LabFixture lab, BrowserFixture browser) :
             }
 
             await page.GotoAsync($"/experiments/{experiment}");
-            await SettleAsync(page, charts: 3 + 4);   // Figure 6 per dataset, then the four all-trials charts
+            await SettleAsync(page, charts: 3 + 4 + 1);   // Figure 6 per dataset, the four all-trials charts, the per-step loss
             await Assertions.Expect(page.Locator("[data-testid=report-table-1] td.measured").First).ToBeVisibleAsync();
             await CheckAsync("experiment");
 

@@ -113,7 +113,8 @@ public sealed class OrchestratorBrowserTests(LabFixture lab, BrowserFixture brow
         (await w.PostAsJsonAsync($"/api/trials/{resnet.TrialId}/complete",
             new TrialCompletedRequest(resnet.LeaseId, 6, Eval("resnet", 36.90, 0.9900, slices.Select(s => s - 0.4).ToArray()), 900, 50), LabFixture.Json)).EnsureSuccessStatusCode();
 
-        await page.GetByText("Table 1", new() { Exact = true }).ClickAsync();
+        // The tab: the scorecard above also names Table 1 in every one of its rows.
+        await page.Locator(".mud-tab", new() { HasTextRegex = new("^Table 1$") }).ClickAsync();
         var row = page.Locator("[data-testid=report-table-1] tbody tr").Filter(new() { HasText = "DGGRN" })
             .Filter(new() { Has = page.Locator("td.measured", new() { HasTextString = "37.30" }) });
         await Assertions.Expect(row).ToHaveCountAsync(1);

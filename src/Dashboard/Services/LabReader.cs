@@ -164,6 +164,10 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         return trials;
     }
 
+    /// <summary>The read model of a trial for seed groups and compare (the views that need no entity).</summary>
+    public static TrialFacts Facts(TrialEntity t) =>
+        new(t.Id, t.Key, t.Method, t.Dataset, t.Blocks, t.Filters, t.Scale, t.Seed, t.ConfigJson, t.State, t.Diverged, t.Epoch,
+            t.Seconds, t.Parameters, TrialFacts.ResultOf(t.ResultJson), t.EnvironmentJson);
 
     /// <summary>Parses a stored trial config; null when it is not a valid <see cref="TrialConfig"/>.</summary>
     public static TrialConfig? ConfigOf(string configJson)

@@ -54,6 +54,26 @@ public sealed class OrchestratorClient
         return await r.Content.ReadAsStringAsync(ct);
     }
 
+    /// <summary>The reproduction scorecard under the given tolerances (dB for PSNR, absolute for SSIM).</summary>
+    public async Task<Scorecard> ScorecardAsync(Guid experimentId, double toleranceDb, double toleranceSsim, CancellationToken ct = default)
+    {
+        using var r = await _http.GetAsync($"api/experiments/{experimentId}/scorecard?format=json&{Tolerances(toleranceDb, toleranceSsim)}", ct);
+        await EnsureAsync(r, "the scorecard", ct);
+        return await r.Content.ReadFromJsonAsync<Scorecard>(Json, ct)
+               ?? throw new InvalidOperationException("orchestrator returned an empty body for the scorecard");
+    }
+
+    /// <summary>The frozen, self-contained HTML report (every table, the scorecard, the curves, every trial).</summary>
+    public async Task<string> ReportHtmlAsync(Guid experimentId, double toleranceDb, double toleranceSsim, CancellationToken ct = default)
+    {
+        using var r = await _http.GetAsync($"api/experiments/{experimentId}/report?format=html&{Tolerances(toleranceDb, toleranceSsim)}", ct);
+        await EnsureAsync(r, "the HTML report", ct);
+        return await r.Content.ReadAsStringAsync(ct);
+    }
+
+    static string Tolerances(double db, double ssim) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"toleranceDb={db:R}&toleranceSsim={ssim:R}");
+
     /// <summary>Submits a spec or a preset.</summary>
     public Task<SubmitOutcome> SubmitAsync(SubmitRequest request, CancellationToken ct = default) => PostSpecAsync("api/experiments", request, ct);
 

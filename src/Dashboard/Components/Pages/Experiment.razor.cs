@@ -1,3 +1,4 @@
+using Dggrn.Contracts.Api;
 using Dggrn.Contracts.Storage;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Components.Shared;
@@ -25,7 +26,12 @@ public sealed partial class Experiment : IAsyncDisposable
     ExperimentEntity? _experiment;
     TrialSources? _sources;
     TrialGrid? _grid;
-    bool _loaded, _logY, _linearStepLoss;
+    bool _loaded, _logY, _linearStepLoss, _grouped;
+    string _band = "minmax";
+    // Cells (every setting but the seed) as of the latest refresh, for the completeness table; the charts keep the first set.
+    IReadOnlyList<SeedGroup> _groups = [], _chartGroups = [];
+    // Paper cells no trial of this grid feeds, from the scorecard.
+    IReadOnlyList<string> _missing = [];
     List<Fig6Panel> _fig6 = [];
     Dictionary<string, IReadOnlyList<SeriesSpec>> _all = [];
     // Per-step training loss of every trial: ~10^5 points each, so drawn by ZoomChart at the chart's resolution.
@@ -56,6 +62,7 @@ public sealed partial class Experiment : IAsyncDisposable
         if (_experiment is null) return;
         var trials = _experiment.Trials.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
         _grid = TrialGrid.Build(trials);
+        _groups = SeedGroups.Build(trials.Select(LabReader.Facts));
         if (_all.Count == 0)
         {
             // Curves are fixed once shown; new points stream in, and the trial set of an experiment does not change.
@@ -68,8 +75,12 @@ public sealed partial class Experiment : IAsyncDisposable
             _all = AllMetrics.ToDictionary(m => m.Metric,
                 m => (IReadOnlyList<SeriesSpec>)trials.Select(t => new SeriesSpec(t.Id, m.Metric, t.Key)).ToList());
             _stepLoss = [.. trials.Select(t => new SeriesSpec(t.Id, "train/loss", t.Key))];
+            _chartGroups = _groups;
         }
     }
+
+    void OnScorecard(Scorecard card) =>
+        _missing = [.. card.Cells.Where(c => c.Verdict == "missing").Select(c => $"{c.Source}: {string.Join(" ", c.Labels)}").Distinct()];
 
     static string Label(TrialEntity t, IEnumerable<TrialEntity> group)
     {
