@@ -15,8 +15,8 @@ public sealed class ConfigDiffTests : ComponentTestBase
     {
         var d = ConfigDiff.Compute([A, B]);
         Assert.Equal(["filters", "training.trainAxes[2]"], d.Select(x => x.Path).ToArray());
-        Assert.Equal(["64", "128"], d[0].Values.ToArray());
-        Assert.Equal(["2", null], d[1].Values.ToArray());
+        Assert.Equal(new string?[] { "64", "128" }, d[0].Values);
+        Assert.Equal(new string?[] { "2", null }, d[1].Values);
     }
 
     [Fact]
@@ -42,5 +42,25 @@ public sealed class ConfigDiffTests : ComponentTestBase
     {
         var cut = Ctx.Render<ConfigDiffView>(p => p.Add(x => x.Labels, ["a", "b"]).Add(x => x.Configs, [A, A]));
         Assert.Equal("The configurations are identical.", cut.Find("[data-testid=config-diff-empty]").TextContent);
+    }
+
+    [Fact]
+    public void Rows_list_every_path_and_mark_the_differing_ones()
+    {
+        var rows = ConfigDiff.Rows([A, B]);
+        Assert.Equal(["dataset.name", "dataset.train[0]", "filters", "method", "training.epochs", "training.learningRate",
+            "training.trainAxes[0]", "training.trainAxes[1]", "training.trainAxes[2]"], rows.Select(r => r.Path).ToArray());
+        Assert.Equal(["filters", "training.trainAxes[2]"], rows.Where(r => r.Differs).Select(r => r.Path).ToArray());
+    }
+
+    [Fact]
+    public void Component_with_every_setting_marks_the_differing_rows()
+    {
+        var cut = Ctx.Render<ConfigDiffView>(p => p.Add(x => x.Labels, ["k64", "k128"]).Add(x => x.Configs, [A, B]).Add(x => x.OnlyDifferences, false));
+        var rows = cut.FindAll("table[data-testid=config-diff] tbody tr");
+        Assert.Equal(9, rows.Count);
+        Assert.Equal(["filters", "training.trainAxes[2]"],
+            rows.Where(r => r.GetAttribute("data-differs") == "true").Select(r => r.QuerySelector("td")!.TextContent).ToArray());
+        Assert.All(rows.Where(r => r.GetAttribute("data-differs") == "true"), r => Assert.Contains("differs", r.ClassList));
     }
 }

@@ -6,9 +6,24 @@ namespace Dggrn.Dashboard.Services;
 /// <summary>One configuration setting that differs between the compared trials: its path and each trial's value.</summary>
 public sealed record ConfigDifference(string Path, IReadOnlyList<string?> Values);
 
+/// <summary>One setting of the compared documents, each document's value, and whether they differ.</summary>
+public sealed record ConfigRow(string Path, IReadOnlyList<string?> Values, bool Differs);
+
 /// <summary>Differences between trial configurations (JSON documents), showing only what differs.</summary>
 public static class ConfigDiff
 {
+    /// <summary>Every path of the flattened documents in path order, each marked whether its values differ (numbers compared
+    /// by value; a path missing from a document is null there).</summary>
+    public static IReadOnlyList<ConfigRow> Rows(IReadOnlyList<string> documents)
+    {
+        var flat = documents.Select(Flatten).ToList();
+        return [.. flat.SelectMany(f => f.Keys).Distinct().Order(StringComparer.Ordinal).Select(p =>
+        {
+            var values = flat.Select(f => f.GetValueOrDefault(p)).ToList();
+            return new ConfigRow(p, values, values.Distinct().Count() > 1);
+        })];
+    }
+
     /// <summary>
     /// Flattens each document to dotted paths ("training.learningRate", "dataset.train[0]") and returns the paths whose
     /// values are not all equal, in path order. A path missing from a document has a null value there.
@@ -23,7 +38,8 @@ public static class ConfigDiff
             .ToList();
     }
 
-    static Dictionary<string, string?> Flatten(string json)
+    /// <summary>A JSON document as dotted paths ("training.learningRate", "dataset.train[0]") and their values as text.</summary>
+    public static Dictionary<string, string?> Flatten(string json)
     {
         var result = new Dictionary<string, string?>(StringComparer.Ordinal);
         try
