@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Worker.Numerics;
 using Dggrn.Worker.Service.Reports;
 using Dggrn.Worker.Service.Trial;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Model.Training;
 using Dggrn.Worker.Service.Checkpoints;
 
