@@ -260,7 +260,7 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     public async Task AHungTrialIsKilledAndReported()
     {
         var exp = await _orch.SubmitAsync(Spec("hung"));
-        var worker = StartWorker(new Dictionary<string, string> { ["Worker__HungTrialSeconds"] = "3" });
+        var worker = StartWorker(new Dictionary<string, string> { ["Worker__HungTrialSeconds"] = "8" }); // long enough that a loaded machine's slow start is not a hang
         var trial = await UntilStateAsync(exp.Id, "Running");
         await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
         var child = worker.ChildPids.Single();
