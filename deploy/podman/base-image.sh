@@ -14,6 +14,6 @@ as_root debootstrap --variant=minbase bookworm "$root" "$(debian_mirror)" > "$st
 [ -f /etc/apt/sources.list.d/debian.sources ] && as_root cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" \
   && as_root rm -f "$root/etc/apt/sources.list"
 as_root rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-as_root tar -C "$root" -c . | podman import --change 'CMD ["/bin/bash"]' - "$base_image" >/dev/null 2>&1
+as_root tar -C "$root" -c . | podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["/bin/bash"]' - "$base_image" >/dev/null 2>&1
 as_root rm -rf "$root"
 echo "base: $base_image built in $(( $(date +%s) - start )) s"
