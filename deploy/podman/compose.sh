@@ -47,6 +47,9 @@ ENV
 [ -f "$env_file" ] || write_env
 set -a; . "$env_file"; set +a
 
+# podman-compose 1.0.3 ignores --no-deps and reports every existing container as an error before starting it:
+# its output goes to a log, and the health checks below say whether it worked.
+pc_up() { pc up -d --no-deps "$@" >>"$state_dir/compose-$project.log" 2>&1 || true; }
 pc() {
   podman-compose -p "$project" -f "$podman_dir/compose.dir.yaml" -f "$repo_root/deploy/compose/compose.yaml" \
     -f "$podman_dir/compose.podman.yaml" "$@"
@@ -93,16 +96,16 @@ case "${1:-}" in
       podman image exists "$registry/$image" || { echo "compose: $registry/$image is missing: run deploy/podman/build-images.sh" >&2; exit 1; }
     done
     # podman-compose 1.0.3 starts services in order but does not wait for health: wait here, step by step.
-    pc up -d --no-deps postgres minio >/dev/null
+    pc_up postgres minio
     wait_healthy postgres; wait_healthy minio
-    pc up -d --no-deps minio-init >/dev/null; wait_completed minio-init
-    pc up -d --no-deps orchestrator-1 orchestrator-2 >/dev/null
+    pc_up minio-init; wait_completed minio-init
+    pc_up orchestrator-1 orchestrator-2
     wait_healthy orchestrator-1; wait_healthy orchestrator-2
-    pc up -d --no-deps api >/dev/null; wait_healthy api
+    pc_up api; wait_healthy api
     [ -n "${DGGRN_WORKER_TOKEN:-}" ] || set_env DGGRN_WORKER_TOKEN "$(create_token podman-workers worker)"
     [ -n "${DGGRN_DASHBOARD_TOKEN:-}" ] || set_env DGGRN_DASHBOARD_TOKEN "$(create_token podman-dashboard submitter)"
     [ -n "$DGGRN_WORKER_TOKEN" ] && [ -n "$DGGRN_DASHBOARD_TOKEN" ] || { echo "compose: creating the service tokens failed" >&2; exit 1; }
-    pc up -d --no-deps dashboard worker >/dev/null
+    pc_up dashboard worker
     wait_healthy dashboard
     echo "compose: up. API $(api), dashboard http://127.0.0.1:$DGGRN_DASHBOARD_PORT (deploy/podman/compose.sh signin)"
     ;;
