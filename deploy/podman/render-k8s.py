@@ -55,24 +55,26 @@ def service(s, deployments):
     target = next(d for d in deployments
                   if all(d["spec"]["template"]["metadata"]["labels"].get(k) == v for k, v in sel.items()))
     ports = target_ports[target["metadata"]["name"]]
-    servers, listens = [], []
-    for p in s["spec"]["ports"]:
-        tp = p.get("targetPort", p["port"])
-        tp = ports[tp] if isinstance(tp, str) else tp
-        pods = [f"{target['metadata']['name']}-pod-{i}" for i in range(target["spec"].get("replicas", 1))]
-        up = f"{name}-{p['port']}"
-        servers.append(f"upstream {up} {{\n" + "".join(f"    server {pod}:{tp} max_fails=1 fail_timeout=10s;\n" for pod in pods) + "}\n")
-        listens.append(f"server {{\n    listen {p['port']};\n    location / {{\n        proxy_pass http://{up};\n"
-                       "        proxy_http_version 1.1;\n        proxy_set_header Upgrade $http_upgrade;\n"
-                       "        proxy_set_header Connection $http_connection;\n        proxy_set_header Host $host;\n"
-                       "        proxy_next_upstream error timeout http_502 http_503;\n        proxy_read_timeout 300s;\n"
-                       "        proxy_buffering off;\n    }\n}\n")
-    conf = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{name}-proxy"},
-            "data": {"default.conf": "# Service " + name + " (rendered by render-k8s.py)\nmap $http_upgrade $http_connection { default upgrade; '' ''; }\n" + "".join(servers + listens)}}
+    if len(s["spec"]["ports"]) != 1: sys.exit(f"render-k8s: Service {name}: one port expected")
+    p = s["spec"]["ports"][0]
+    tp = p.get("targetPort", p["port"])
+    tp = ports[tp] if isinstance(tp, str) else tp
+    pods = [f"{target['metadata']['name']}-pod-{i}" for i in range(target["spec"].get("replicas", 1))]
+    # The image's resolving-proxy keeps the upstream equal to the pods' current addresses (nginx 1.22 has no `resolve`).
+    upstream = " ".join(f"{pod}:{tp}" for pod in pods)
+    site = (f"# Service {name} (rendered by render-k8s.py)\nmap $http_upgrade $http_connection {{ default upgrade; '' ''; }}\n"
+            f"upstream backends {{\n    include /run/nginx-upstream.conf;\n}}\n"
+            f"server {{\n    listen {p['port']};\n    location / {{\n        proxy_pass http://backends;\n"
+            "        proxy_http_version 1.1;\n        proxy_set_header Upgrade $http_upgrade;\n"
+            "        proxy_set_header Connection $http_connection;\n        proxy_set_header Host $host;\n"
+            "        proxy_next_upstream error timeout http_502 http_503;\n        proxy_read_timeout 300s;\n"
+            "        proxy_buffering off;\n    }\n}\n")
+    conf = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{name}-proxy"}, "data": {"default.conf": site}}
     first = s["spec"]["ports"][0]["port"]
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"dggrn/stands-in-for": "Service"}},
            "spec": {"restartPolicy": "Always", "containers": [{
                "name": "proxy", "image": f"{registry}/nginx:1.22-debian",
+               "env": [{"name": "DGGRN_PROXY_UPSTREAM", "value": upstream}],
                "ports": [{"containerPort": first, "hostPort": int(host_ports[name]), "hostIP": "127.0.0.1"}] if name in host_ports else [],
                "volumeMounts": [{"name": "conf", "mountPath": "/etc/nginx/conf.d"}]}],
                "volumes": [{"name": "conf", "configMap": {"name": f"{name}-proxy"}}]}}
