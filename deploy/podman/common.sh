@@ -7,6 +7,7 @@ podman_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$podman_dir/../.." && pwd)"
 # Work files (the debootstrap root, publish output, generated secrets) live outside the repository.
 state_dir="${DGGRN_PODMAN_STATE:-/var/tmp/dggrn-podman}"
+mkdir -p "$state_dir" && chmod 700 "$state_dir"   # generated settings and logs hold secrets
 version="${DGGRN_VERSION:-0.1.0}"
 registry="${DGGRN_REGISTRY:-localhost/dggrn}"
 base_image="localhost/debian-base:bookworm"

@@ -49,7 +49,8 @@ set -a; . "$env_file"; set +a
 
 # podman-compose 1.0.3 ignores --no-deps and reports every existing container as an error before starting it:
 # its output goes to a log, and the health checks below say whether it worked.
-pc_up() { pc up -d --no-deps "$@" >>"$state_dir/compose-$project.log" 2>&1 || true; }
+# The log is private and its -e values are redacted: podman-compose echoes each podman command, secrets included.
+pc_up() { (umask 077; pc up -d --no-deps "$@" 2>&1 | sed -E 's/(-e [A-Za-z0-9_]+)=[^ ]*/\1=(redacted)/g' >>"$state_dir/compose-$project.log") || true; }
 pc() {
   podman-compose -p "$project" -f "$podman_dir/compose.dir.yaml" -f "$repo_root/deploy/compose/compose.yaml" \
     -f "$podman_dir/compose.podman.yaml" "$@"

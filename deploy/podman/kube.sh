@@ -73,7 +73,7 @@ YAML
     until_ok "postgres ready" podman exec postgres-postgres pg_isready -U dggrn -d dggrn
     until_ok "S3 stand-in ready" podman exec minio-s3 mc ready local
     # docs/deploy.md, step 1: the bucket (the stand-in already knows the key; see images/s3).
-    podman exec -e "P=$S3_ROOT_PASSWORD" minio-s3 sh -c 'mc alias set lab http://127.0.0.1:9000 dggrn-admin "$P" >/dev/null && mc mb --ignore-existing lab/dggrn' >/dev/null
+    P="$S3_ROOT_PASSWORD" podman exec -e P minio-s3 sh -c 'mc alias set lab http://127.0.0.1:9000 dggrn-admin "$P" >/dev/null && mc mb --ignore-existing lab/dggrn' >/dev/null
     # Step 2: the Secrets of secrets.example.yaml, filled in.
     put_secret dggrn-postgres "connection-string=Host=postgres;Port=5432;Database=dggrn;Username=dggrn;Password=$PG_PASSWORD"
     put_secret dggrn-minio "access-key=dggrn-lab" "secret-key=$S3_SECRET"

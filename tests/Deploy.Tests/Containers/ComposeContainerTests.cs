@@ -48,6 +48,8 @@ public sealed class ComposeContainerTests(ContainerImages images, ComposeStack s
             await api.TryGetAsync("api/cluster") is { } c && c["members"]!.AsArray().Count(m => m!["status"]!.GetValue<string>() == "Active") == 2 ? c : null, Diagnostics);
         var workers = await Poll.UntilAsync("two workers registered", TimeSpan.FromSeconds(240), async () =>
             (await api.TryGetAsync("api/workers"))?.AsArray().Where(w => w!["state"]!.GetValue<string>() == "Active").ToList() is { Count: >= 2 } l ? l : null, Diagnostics);
+        foreach (var i in new[] { 1, 2 })
+            Assert.Equal("true", await ComposeStack.InspectAsync(stack.Container("worker", i), "{{.State.Running}}"));
         var hosts = new[] { 1, 2 }.Select(i => stack.Container("worker", i)).Select(c => ComposeStack.InspectAsync(c, "{{.Config.Hostname}}").GetAwaiter().GetResult()).ToList();
         Assert.All(hosts, h => Assert.Contains(workers, w => w!["host"]!.GetValue<string>() == h));
 
@@ -122,71 +124,80 @@ public sealed class ComposeContainerTests(ContainerImages images, ComposeStack s
         var experimentId = submitted["id"]!.GetValue<string>();
         Assert.Equal(4, submitted["trials"]!.GetValue<int>());
 
-        // 1. A trial running on a worker with a verified checkpoint behind it: podman kill that worker's container.
-        var victim = await Poll.UntilAsync("a running trial with a checkpoint", TimeSpan.FromSeconds(300), async () =>
+        string? killedWorker = null, killedSilo = null;
+        try
         {
-            foreach (var t in GridChecks.Trials(await api.TryGetAsync($"api/experiments/{experimentId}")))
-                if (t["state"]!.GetValue<string>() == "Running" && t["worker"]?.GetValue<string>() is { } w && workerContainers.ContainsKey(w)
-                    && (await stack.SqlAsync($"SELECT count(*) FROM checkpoints WHERE trial_id = '{t["id"]!.GetValue<string>()}'"))[0][0] != "0")
-                    return t;
-            return null;
-        }, Diagnostics);
-        var victimWorker = victim["worker"]!.GetValue<string>();
-        var killedWorker = workerContainers[victimWorker];
-        var survivorWorker = workerContainers.Single(kv => kv.Value != killedWorker).Key;
-        output.WriteLine($"podman kill {killedWorker} (worker {victimWorker}) running trial {victim["key"]} at epoch {victim["epoch"]}");
-        (await Shell.PodmanAsync("kill", killedWorker)).OrThrow("podman kill worker");
+            // 1. A trial running on a worker with a verified checkpoint behind it: podman kill that worker's container.
+            var victim = await Poll.UntilAsync("a running trial with a checkpoint", TimeSpan.FromSeconds(300), async () =>
+            {
+                foreach (var t in GridChecks.Trials(await api.TryGetAsync($"api/experiments/{experimentId}")))
+                    if (t["state"]!.GetValue<string>() == "Running" && t["worker"]?.GetValue<string>() is { } w && workerContainers.ContainsKey(w)
+                        && (await stack.SqlAsync($"SELECT count(*) FROM checkpoints WHERE trial_id = '{t["id"]!.GetValue<string>()}'"))[0][0] != "0")
+                        return t;
+                return null;
+            }, Diagnostics);
+            var victimWorker = victim["worker"]!.GetValue<string>();
+            killedWorker = workerContainers[victimWorker];
+            var survivorWorker = workerContainers.Single(kv => kv.Value != killedWorker).Key;
+            output.WriteLine($"podman kill {killedWorker} (worker {victimWorker}) running trial {victim["key"]} at epoch {victim["epoch"]}");
+            (await Shell.PodmanAsync("kill", killedWorker)).OrThrow("podman kill worker");
 
-        // 2. podman kill the silo that hosts the scheduler; the other must declare it dead and carry on.
-        using var silo1 = new LabApi($"http://127.0.0.1:{stack.ApiPort}", stack.AdminToken);
-        var cluster = (await Poll.UntilAsync("cluster view", TimeSpan.FromSeconds(60), () => silo1.TryGetAsync("api/cluster"), Diagnostics));
-        var scheduler = cluster["scheduler"]!.GetValue<string>();
-        var siloIps = new Dictionary<string, string>();
-        foreach (var s in new[] { "orchestrator-1", "orchestrator-2" })
-            siloIps[s] = await ComposeStack.InspectAsync(stack.Container(s), "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
-        var killedSilo = siloIps.FirstOrDefault(kv => scheduler.StartsWith($"S{kv.Value}:")).Key ?? "orchestrator-1";
-        output.WriteLine($"podman kill {stack.Container(killedSilo)} (scheduler {scheduler})");
-        (await Shell.PodmanAsync("kill", stack.Container(killedSilo))).OrThrow("podman kill silo");
-        await Poll.UntilAsync("the killed silo declared dead", TimeSpan.FromSeconds(120), async () =>
-            await api.TryGetAsync("api/cluster") is { } v && v["members"]!.AsArray().Any(m =>
-                m!["silo"]!.GetValue<string>().StartsWith($"S{siloIps[killedSilo]}:") && m["status"]!.GetValue<string>() == "Dead") ? v : null, Diagnostics);
+            // 2. podman kill the silo that hosts the scheduler; the other must declare it dead and carry on.
+            using var silo1 = new LabApi($"http://127.0.0.1:{stack.ApiPort}", stack.AdminToken);
+            var cluster = (await Poll.UntilAsync("cluster view", TimeSpan.FromSeconds(60), () => silo1.TryGetAsync("api/cluster"), Diagnostics));
+            var scheduler = cluster["scheduler"]!.GetValue<string>();
+            var siloIps = new Dictionary<string, string>();
+            foreach (var s in new[] { "orchestrator-1", "orchestrator-2" })
+                siloIps[s] = await ComposeStack.InspectAsync(stack.Container(s), "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+            killedSilo = siloIps.FirstOrDefault(kv => scheduler.StartsWith($"S{kv.Value}:")).Key ?? "orchestrator-1";
+            output.WriteLine($"podman kill {stack.Container(killedSilo)} (scheduler {scheduler})");
+            (await Shell.PodmanAsync("kill", stack.Container(killedSilo))).OrThrow("podman kill silo");
+            await Poll.UntilAsync("the killed silo declared dead", TimeSpan.FromSeconds(120), async () =>
+                await api.TryGetAsync("api/cluster") is { } v && v["members"]!.AsArray().Any(m =>
+                    m!["silo"]!.GetValue<string>().StartsWith($"S{siloIps[killedSilo]}:") && m["status"]!.GetValue<string>() == "Dead") ? v : null, Diagnostics);
 
-        // 3. PostgreSQL stopped while trials report, until the surviving silo has felt it, then started again.
-        var survivorSilo = killedSilo == "orchestrator-1" ? "orchestrator-2" : "orchestrator-1";
-        var stoppedAt = DateTime.UtcNow;
-        (await Shell.PodmanAsync("stop", stack.Container("postgres"))).OrThrow("podman stop postgres");
-        await Poll.UntilAsync("the surviving silo noticed PostgreSQL is down", TimeSpan.FromSeconds(180), async () =>
+            // 3. PostgreSQL stopped while trials report, until the surviving silo has felt it, then started again.
+            var survivorSilo = killedSilo == "orchestrator-1" ? "orchestrator-2" : "orchestrator-1";
+            var stoppedAt = DateTime.UtcNow;
+            (await Shell.PodmanAsync("stop", stack.Container("postgres"))).OrThrow("podman stop postgres");
+            await Poll.UntilAsync("the surviving silo noticed PostgreSQL is down", TimeSpan.FromSeconds(180), async () =>
+            {
+                var logs = (await Shell.PodmanAsync("logs", "--since", stoppedAt.ToString("yyyy-MM-ddTHH:mm:ssZ"), stack.Container(survivorSilo))).Output;
+                return logs.Contains("Npgsql", StringComparison.Ordinal) || logs.Contains("57P0", StringComparison.Ordinal) ? "yes" : null;
+            }, Diagnostics);
+            (await Shell.PodmanAsync("start", stack.Container("postgres"))).OrThrow("podman start postgres");
+            await Poll.UntilAsync("postgres healthy again", TimeSpan.FromSeconds(120), async () => await stack.HealthyAsync(stack.Container("postgres")) ? "ok" : null, Diagnostics);
+
+            // 4. A crash (SIGKILL of the container's main process, not `podman kill`): the restart policy brings it back.
+            var api1 = stack.Container("api");
+            var restartsBefore = int.Parse(await ComposeStack.InspectAsync(api1, "{{.RestartCount}}"));
+            var pid = await ComposeStack.InspectAsync(api1, "{{.State.Pid}}");
+            (await Shell.RunAsync("kill", ["-9", pid], TimeSpan.FromSeconds(10))).OrThrow("kill -9 of the api container's nginx");
+            await Poll.UntilAsync("the api container restarted by its policy and healthy", TimeSpan.FromSeconds(120), async () =>
+                int.Parse(await ComposeStack.InspectAsync(api1, "{{.RestartCount}}")) > restartsBefore && await stack.HealthyAsync(api1) ? "ok" : null, Diagnostics);
+
+            // The grid completes through the survivors.
+            var final = await GridChecks.FinishedAsync(api, experimentId, 4, TimeSpan.FromMinutes(15), Diagnostics);
+            Assert.All(final, t => Assert.True(t["state"]!.GetValue<string>() == "Succeeded", $"trial {t["key"]} ended {t["state"]}: {t["error"]}\n{Diagnostics()}"));
+            // The killed trial was leased again and resumed from its checkpoint, on the other worker: `podman kill` is a
+            // stop by the user, so the restart policy leaves the killed worker down.
+            Assert.Equal("exited", await ComposeStack.InspectAsync(killedWorker, "{{.State.Status}}"));
+            var resumed = final.Single(t => t["id"]!.GetValue<string>() == victim["id"]!.GetValue<string>());
+            Assert.True(resumed["attempts"]!.GetValue<int>() >= 2, $"the killed trial shows {resumed["attempts"]} attempt(s)");
+            Assert.True(resumed["resumedFromEpoch"]?.GetValue<int>() >= 1, $"the killed trial resumed from epoch {resumed["resumedFromEpoch"]}");
+            Assert.Equal(survivorWorker, resumed["worker"]?.GetValue<string>());
+            // Nothing lost, nothing doubled, across the kills and the PostgreSQL restart.
+            await GridChecks.EpochMetricsExactlyOnceAsync(stack.SqlAsync, final, Epochs, StepsPerEpoch);
+            await GridChecks.CheckpointsInS3Async(stack.SqlAsync, stack.Container("minio"), stack.Settings["DGGRN_BUCKET"], atLeast: 4);
+
+        }
+        finally
         {
-            var logs = (await Shell.PodmanAsync("logs", "--since", stoppedAt.ToString("yyyy-MM-ddTHH:mm:ssZ"), stack.Container(survivorSilo))).Output;
-            return logs.Contains("Npgsql", StringComparison.Ordinal) || logs.Contains("57P0", StringComparison.Ordinal) ? "yes" : null;
-        }, Diagnostics);
-        (await Shell.PodmanAsync("start", stack.Container("postgres"))).OrThrow("podman start postgres");
-        await Poll.UntilAsync("postgres healthy again", TimeSpan.FromSeconds(120), async () => await stack.HealthyAsync(stack.Container("postgres")) ? "ok" : null, Diagnostics);
-
-        // 4. A crash (SIGKILL of the container's main process, not `podman kill`): the restart policy brings it back.
-        var api1 = stack.Container("api");
-        var restartsBefore = int.Parse(await ComposeStack.InspectAsync(api1, "{{.RestartCount}}"));
-        var pid = await ComposeStack.InspectAsync(api1, "{{.State.Pid}}");
-        (await Shell.RunAsync("kill", ["-9", pid], TimeSpan.FromSeconds(10))).OrThrow("kill -9 of the api container's nginx");
-        await Poll.UntilAsync("the api container restarted by its policy and healthy", TimeSpan.FromSeconds(120), async () =>
-            int.Parse(await ComposeStack.InspectAsync(api1, "{{.RestartCount}}")) > restartsBefore && await stack.HealthyAsync(api1) ? "ok" : null, Diagnostics);
-
-        // The grid completes through the survivors.
-        var final = await GridChecks.FinishedAsync(api, experimentId, 4, TimeSpan.FromMinutes(15), Diagnostics);
-        Assert.All(final, t => Assert.True(t["state"]!.GetValue<string>() == "Succeeded", $"trial {t["key"]} ended {t["state"]}: {t["error"]}\n{Diagnostics()}"));
-        // The killed trial was leased again and resumed from its checkpoint, on the other worker: `podman kill` is a
-        // stop by the user, so the restart policy leaves the killed worker down.
-        Assert.Equal("exited", await ComposeStack.InspectAsync(killedWorker, "{{.State.Status}}"));
-        var resumed = final.Single(t => t["id"]!.GetValue<string>() == victim["id"]!.GetValue<string>());
-        Assert.True(resumed["attempts"]!.GetValue<int>() >= 2, $"the killed trial shows {resumed["attempts"]} attempt(s)");
-        Assert.True(resumed["resumedFromEpoch"]?.GetValue<int>() >= 1, $"the killed trial resumed from epoch {resumed["resumedFromEpoch"]}");
-        Assert.Equal(survivorWorker, resumed["worker"]?.GetValue<string>());
-        // Nothing lost, nothing doubled, across the kills and the PostgreSQL restart.
-        await GridChecks.EpochMetricsExactlyOnceAsync(stack.SqlAsync, final, Epochs, StepsPerEpoch);
-        await GridChecks.CheckpointsInS3Async(stack.SqlAsync, stack.Container("minio"), stack.Settings["DGGRN_BUCKET"], atLeast: 4);
-
-        // Put the stack back as it was (the other test may run after this one): the killed containers start again.
-        (await Shell.PodmanAsync("start", killedWorker, stack.Container(killedSilo))).OrThrow("podman start");
-        await Poll.UntilAsync($"{killedSilo} healthy again", TimeSpan.FromSeconds(240), async () => await stack.HealthyAsync(stack.Container(killedSilo)) ? "ok" : null, Diagnostics);
+            // Put the stack back as it was (the other test may run after this one): the killed containers start again.
+            var killed = new[] { killedWorker, killedSilo is null ? null : stack.Container(killedSilo) }.OfType<string>().ToArray();
+            if (killed.Length > 0) await Shell.PodmanAsync(["start", .. killed]);
+            if (killedSilo is not null)
+                await Poll.UntilAsync($"{killedSilo} healthy again", TimeSpan.FromSeconds(240), async () => await stack.HealthyAsync(stack.Container(killedSilo)) ? "ok" : null, Diagnostics);
+        }
     }
 }
