@@ -84,6 +84,12 @@ YAML
     hdr=$(mktemp); printf 'Authorization: Bearer %s\n' "$DGGRN_ADMIN_TOKEN" > "$hdr"
     until_ok "two silos active in one cluster (API Service on 127.0.0.1:$api_port)" two_silos "$hdr"
     rm -f "$hdr"
+    # The readiness probe, which podman does not run: the proxy pod standing in for the Service sends requests to
+    # every silo pod, not only to ready ones, so wait until each answers GET /health.
+    for pod in $(podman pod ps --format '{{.Name}}' | grep '^dggrn-orchestrator-pod-' | sort); do
+      until_ok "$pod ready (GET /health)" podman exec "$pod-silo" bash -c \
+        'exec 3<>/dev/tcp/127.0.0.1/5080 && printf "GET /health HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
+    done
     # Step 5: worker and dashboard tokens into dggrn-tokens, then the pods that use them.
     worker=$(api_token kube-workers worker); dashboard=$(api_token kube-dashboard submitter)
     [ -n "$worker" ] && [ -n "$dashboard" ] || { echo "kube: creating the service tokens failed" >&2; exit 1; }
