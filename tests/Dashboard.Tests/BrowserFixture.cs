@@ -64,9 +64,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         return Guid.Parse(new Uri(page.Url).Segments[^1]);
     }
 
-    /// <summary>Saves a full-page screenshot named <paramref name="name"/>.png.</summary>
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
+    /// <summary>Saves a full-page screenshot named <paramref name="name"/>.png, scrolled to the top first (a fixed app bar
+    /// is drawn where the window is, so a scrolled page would show it across the middle).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
+    }
 
     /// <inheritdoc />
     public async Task DisposeAsync()

@@ -35,6 +35,12 @@ public sealed class LabFixture : IAsyncLifetime
     /// <summary>Connection string of the shared database.</summary>
     public string ConnectionString => _db!.ConnectionString;
 
+    /// <summary>Folder of the local checkpoint store the dashboard reads (a worker would write it).</summary>
+    public string StorePath { get; } = Directory.CreateTempSubdirectory("dggrn-lab-store").FullName;
+
+    /// <summary>The dashboard's checkpoint store (tests put images and checkpoints through it, as a worker would).</summary>
+    public Dggrn.Checkpoints.ICheckpointStore Store => _dashboard!.Services.GetRequiredService<Dggrn.Checkpoints.ICheckpointStore>();
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
@@ -56,6 +62,8 @@ public sealed class LabFixture : IAsyncLifetime
             ["Urls"] = "http://127.0.0.1:0",
             ["Dashboard:OrchestratorUrl"] = OrchestratorUrl,
             ["Dashboard:Token"] = AdminToken,
+            ["CheckpointStore:Kind"] = "Local",
+            ["CheckpointStore:LocalPath"] = StorePath,
             ["Logging:LogLevel:Default"] = "Warning",
         });
         await _dashboard.StartAsync();
@@ -92,5 +100,6 @@ public sealed class LabFixture : IAsyncLifetime
         if (_dashboard is not null) { await _dashboard.StopAsync(); await _dashboard.DisposeAsync(); }
         if (_orchestrator is not null) { await _orchestrator.StopAsync(); await _orchestrator.DisposeAsync(); }
         if (_db is not null) await _db.DisposeAsync();
+        Directory.Delete(StorePath, recursive: true);
     }
 }

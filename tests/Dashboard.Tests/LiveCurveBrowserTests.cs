@@ -26,7 +26,7 @@ public sealed class LiveCurveBrowserTests(DashboardFixture app, BrowserFixture b
     [Fact]
     public async Task Curve_points_grow_as_metric_rows_are_written_and_notified()
     {
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb())
             e = await SeedData.ExperimentAsync(db, "live-grid",
             [
@@ -66,13 +66,16 @@ public sealed class LiveCurveBrowserTests(DashboardFixture app, BrowserFixture b
     [Fact]
     public async Task Points_written_without_notify_arrive_by_polling()
     {
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb())
             e = await SeedData.ExperimentAsync(db, "poll-grid", [("dggrn", "IXI", 8, 64, 2, 0, TrialState.Running), ("resnet", "IXI", 8, 64, 2, 0, TrialState.Running)]);
         var page = await browser.SignedInPageAsync(app.BaseUrl, await app.CreateTokenAsync("viewer"));
         await page.GotoAsync($"/experiments/{e.Id}");
-        await EventuallyAsync(() => PointCountAsync(page, "fig6-ixi"), n => n == 0, "an empty chart");
+        // Before any point the panel says why it is empty instead of drawing axes.
+        await Assertions.Expect(page.GetByTestId("fig6-ixi").GetByTestId("chart-empty"))
+            .ToHaveTextAsync("Test PSNR appears after the first evaluation, at the end of epoch 1 (2 trials running).");
         await SeedData.MetricsAsync(app.ConnectionString, e.Trials[0].Id, "test/psnr", [(1, 31.0), (2, 31.5)], notify: false);
         await EventuallyAsync(() => PointCountAsync(page, "fig6-ixi"), n => n == 2, "2 points by the 1 s poll", 5);
+        await Assertions.Expect(page.GetByTestId("fig6-ixi").GetByTestId("chart-empty")).ToHaveCountAsync(0);
     }
 }

@@ -1,7 +1,9 @@
 using Dggrn.Contracts.Api;
 using System.Net;
-using Dggrn.Contracts.Blobs;
-using Dggrn.Contracts.Storage;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.Playwright;
 
@@ -70,6 +72,14 @@ public sealed class TrialPageBrowserTests(DashboardFixture app, BrowserFixture b
         // The slider moves to the other slice: a different image.
         await page.Locator("[data-testid=example-images] input[type=range]").FillAsync("1");
         await Assertions.Expect(page.Locator("[data-testid=example-images] img[data-kind='sr']")).Not.ToHaveAttributeAsync("src", firstSrc!);
+
+        // No training loss yet: the panel says when it comes instead of drawing empty axes, then draws it in place.
+        var loss = page.GetByTestId("trial-loss");
+        await Assertions.Expect(loss.GetByTestId("chart-empty")).ToHaveTextAsync("Training loss appears at step 10, the first logged step (1 trial running).");
+        await Assertions.Expect(loss.Locator(".js-plotly-plot")).ToHaveCountAsync(0);
+        await SeedData.MetricsAsync(app.ConnectionString, t.Id, "train/loss", [(1, 0.5)]);
+        await Assertions.Expect(loss.Locator(".js-plotly-plot .scatterlayer .trace")).ToHaveCountAsync(1);
+        await Assertions.Expect(loss.GetByTestId("chart-empty")).ToHaveCountAsync(0);
 
         // The live PSNR curve has the history and grows.
         await SeedData.MetricsAsync(app.ConnectionString, t.Id, "test/psnr", [(3, 33.0)]);

@@ -179,6 +179,49 @@ public sealed class SmokePathTests(LocalModeFixture local) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task The_smoke_grid_submitted_again_reuses_every_trial_and_shows_the_originals_data_in_status_and_reports()
+    {
+        // As a user would re-submit it (issue 19): every trial is reused, and what status and report say must match the first run.
+        var first = await local.SmokeIdAsync();
+        var r = await local.CliAsync("submit", "--preset", "smoke", "--wait");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"{SmokeTrials} reused", r.StdErr);
+        var second = Guid.Parse(r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]);
+        Assert.NotEqual(first, second);
+
+        async Task<JsonElement[]> TrialsAsync(Guid id)
+        {
+            var s = await local.CliAsync("status", id.ToString(), "--json");
+            Assert.True(s.ExitCode == 0, s.ToString());
+            return [.. JsonDocument.Parse(s.StdOut).RootElement.GetProperty("trials").EnumerateArray()];
+        }
+        var originals = (await TrialsAsync(first)).ToDictionary(t => t.GetProperty("id").GetGuid());
+        var reused = await TrialsAsync(second);
+        Assert.Equal(SmokeTrials, reused.Length);
+        foreach (var t in reused)
+        {
+            var o = originals[t.GetProperty("reusedFrom").GetGuid()];
+            Assert.Equal(o.GetProperty("key").GetString(), t.GetProperty("key").GetString());
+            Assert.Equal(0, t.GetProperty("attempts").GetInt32());
+            // The original's epoch, metrics, environment and timings, as the reused trial's own.
+            foreach (var field in new[] { "epoch", "bestPsnr", "metrics", "environment", "startedAt", "finishedAt", "seconds" })
+                Assert.Equal(o.GetProperty(field).GetRawText(), t.GetProperty(field).GetRawText());
+            Assert.Equal(JsonValueKind.String, t.GetProperty("startedAt").ValueKind);
+            Assert.True(t.GetProperty("seconds").GetDouble() > 0);
+        }
+        var text = await local.CliAsync("status", second.ToString());
+        Assert.All(reused, t => Assert.Contains($"{t.GetProperty("id").GetGuid()}: reused from trial {t.GetProperty("reusedFrom").GetGuid()}", text.StdOut));
+
+        foreach (var format in new[] { "csv", "md", "latex" })
+        {
+            var a = await local.CliAsync("report", first.ToString(), "--table", "1", "--format", format);
+            var b = await local.CliAsync("report", second.ToString(), "--table", "1", "--format", format);
+            Assert.True(a.ExitCode == 0 && b.ExitCode == 0, $"{a}\n{b}");
+            Assert.Equal(a.StdOut, b.StdOut);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_spec_file_fails_with_one_line_naming_the_place_in_the_document()
     {
         var spec = Path.Combine(local.StateDir, "bad-spec.yaml");

@@ -3,15 +3,17 @@ using Dggrn.Tests.Common;
 
 namespace Dggrn.Model.Tests;
 
-/// <summary>Runs the built dggrn-worker executable as `./dggrn train|eval|data|bench` does, capturing its output.</summary>
+/// <summary>Runs the built executables as `./dggrn train|eval|data|numerics` (dggrn-worker) and `./dggrn bench` (dggrn-bench) do,
+/// capturing their output.</summary>
 internal static class WorkerCli
 {
     public static (int Code, string Out, string Err) Run(params string[] args)
     {
-        var dll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Worker", ridSpecific: true), "dggrn-worker.dll");
+        var (project, exe) = args is ["bench", ..] ? ("Dggrn.Benchmarks", "dggrn-bench.dll") : ("Dggrn.Worker", "dggrn-worker.dll");
+        var dll = Path.Combine(TestEnvironment.ProjectOutput(project, ridSpecific: true), exe);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in args.SkipWhile((a, i) => i == 0 && a == "bench")) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

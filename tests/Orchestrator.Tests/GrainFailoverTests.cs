@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Grid;
 using Dggrn.Contracts.Trials;
 using Dggrn.Orchestrator.Grains.Abstractions;
+using Dggrn.Orchestrator.Scheduling;
 using Npgsql;
 
 namespace Dggrn.Orchestrator.Tests;
@@ -10,12 +10,8 @@ namespace Dggrn.Orchestrator.Tests;
 /// <summary>Grains over a real two-silo cluster: every interface crosses the wire, and a silo dies mid-scheduling.</summary>
 public sealed class GrainFailoverTests(LabTestCluster fixture) : IClassFixture<LabTestCluster>
 {
-    static ExpandedGrid Grid(string name, int n)
-    {
-        var (spec, _) = GridSpecParser.Parse(TestSpecs.Noop(n, name));
-        var ds = new DatasetRef { Name = "Phantom", Train = ["phantom:seed=1"], Test = ["phantom:seed=2"], ContentHash = Guid.NewGuid().ToString("N") };
-        return GridExpander.Expand(spec!, "", new Dictionary<string, DatasetRef> { ["Phantom"] = ds }, "test");
-    }
+    /// <summary>A noop grid, never satisfied by earlier identical trials (rerun), so each test leases its own.</summary>
+    static SubmitCommand Grid(string name, int n) => new(TestSpecs.Noop(n, name), null, null, "test", Rerun: true);
 
     [Dggrn.Tests.Common.Fault("Kill the silo holding the scheduler grain mid-scheduling (multi-silo)",
         "scheduling continues on the survivor; no trial ever has two live leases")]
@@ -24,8 +20,8 @@ public sealed class GrainFailoverTests(LabTestCluster fixture) : IClassFixture<L
     {
         var client = fixture.Cluster.Client;
         var id = Guid.NewGuid();
-        var created = await client.GetGrain<IExperimentGrain>(id).CreateAsync(Grid("kill", 60), "test", false);
-        Assert.Equal(60, created.Trials);
+        var created = await client.GetGrain<IExperimentGrain>(id).SubmitAsync(Grid("kill", 60));
+        Assert.Equal(60, created.Stored!.Trials);
         var worker = client.GetGrain<IWorkerGrain>("w-kill");
         await worker.RegisterAsync(new RegisterWorkerRequest("h", 1, [new DeviceInfo("cpu", "cpu", 1L << 33, 64)], "t"), Guid.NewGuid());
 
@@ -78,8 +74,11 @@ public sealed class GrainFailoverTests(LabTestCluster fixture) : IClassFixture<L
     {
         var client = fixture.Cluster.Client;
         var id = Guid.NewGuid();
-        await client.GetGrain<IExperimentGrain>(id).CreateAsync(Grid("roundtrip", 1), "test", false);
-        Assert.Equal("Pending", await client.GetGrain<IExperimentGrain>(id).GetStateAsync());
+        await client.GetGrain<IExperimentGrain>(id).SubmitAsync(Grid("roundtrip", 1));
+        Assert.Equal(ExperimentState.Pending, await client.GetGrain<IExperimentGrain>(id).GetStateAsync());
+        var invalid = await client.GetGrain<IExperimentGrain>(Guid.NewGuid()).SubmitAsync(new SubmitCommand("name: x\ngrid: []", null, null, "test", false));
+        Assert.Null(invalid.Stored);
+        Assert.NotEmpty(invalid.Errors);
         var worker = client.GetGrain<IWorkerGrain>("w-rt");
         var reg = await worker.RegisterAsync(new RegisterWorkerRequest("h", 2, [new DeviceInfo("cpu", "cpu", 1L << 33, 1)], "t"), Guid.NewGuid());
         Assert.Equal("w-rt", reg.WorkerId);
@@ -87,13 +86,18 @@ public sealed class GrainFailoverTests(LabTestCluster fixture) : IClassFixture<L
         do g = (await client.GetGrain<ISchedulerGrain>(0).LeaseAsync("w-rt", new LeaseRequest(1, "cpu", 0))).Single();
         while (g.ExperimentId != id);
         var trial = client.GetGrain<ITrialGrain>(g.TrialId);
-        Assert.True((await trial.StartedAsync(new TrialStartedRequest(g.LeaseId, null))).IsOk);
+        Assert.True((await trial.ApplyAsync("w-rt", [new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null))]))[0].IsOk);
+        Assert.Equal("w-rt", await trial.HolderAsync(g.LeaseId));
         var hb = await worker.HeartbeatAsync(new HeartbeatRequest([new TrialProgress(g.TrialId, g.LeaseId, 1, 5)], 0));
         Assert.Empty(hb.Lost);
         var result = new EvalResult { Method = "noop", Overall = new AxisResult { Psnr = 20, Ssim = 0.5, PerSlicePsnr = [20] } };
-        Assert.True((await trial.CompleteAsync(new TrialCompletedRequest(g.LeaseId, 1, result, 0, 0.1))).IsOk);
-        var stale = await trial.FailedAsync(new TrialFailedRequest(Guid.NewGuid(), "x", true));
-        Assert.Equal(409, stale.Status);
-        Assert.Equal("Succeeded", await client.GetGrain<IExperimentGrain>(id).GetStateAsync());
+        var done = await trial.ApplyAsync("w-rt", [new WorkerReport(g.TrialId, Complete: new TrialCompletedRequest(g.LeaseId, 1, result, 0, 0.1)),
+            new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null))]);
+        Assert.True(done.All(o => o.IsOk), string.Join("; ", done.Select(o => o.Error))); // started re-sent after complete: an applied retry
+        var stale = await trial.ApplyAsync("w-rt", [new WorkerReport(g.TrialId, Failed: new TrialFailedRequest(Guid.NewGuid(), "x", true))]);
+        Assert.Equal(OutcomeKind.NotLive, stale[0].Kind);
+        var other = await trial.ApplyAsync("w-other", [new WorkerReport(g.TrialId, Complete: new TrialCompletedRequest(g.LeaseId, 1, result, 0, 0.1))]);
+        Assert.Equal(OutcomeKind.NotHolder, other[0].Kind);
+        Assert.Equal(ExperimentState.Succeeded, await client.GetGrain<IExperimentGrain>(id).GetStateAsync());
     }
 }

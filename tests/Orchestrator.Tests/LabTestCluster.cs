@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Orchestrator.Hosting;
 using Dggrn.Tests.Common;
 using Microsoft.EntityFrameworkCore;
@@ -54,7 +55,7 @@ public sealed class LabTestCluster : IAsyncLifetime
             silo.Services.AddOptions<OrchestratorOptions>().Bind(silo.Configuration.GetSection("Orchestrator"));
             silo.Services.AddLabSerialization();
             silo.Services.AddLabServices(cs);
-            silo.Services.AddHostedService<LeaseReaper>();
+            silo.AddLeaseScheduler();
         }
     }
 

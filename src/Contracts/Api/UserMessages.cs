@@ -27,13 +27,24 @@ public sealed record ExperimentDetail(Guid Id, string Name, string Owner, string
     DateTimeOffset CreatedAt, double? EtaSeconds);
 
 /// <summary>A trial as status prints it. Metrics holds the final test metrics (psnr, ssim, per axis) once known. State is the
-/// trial's state, or "Diverged" for a failure by divergence; Environment is where its latest attempt ran.</summary>
+/// trial's state, or "Diverged" for a failure by divergence; Environment is where its latest attempt ran. A trial reused
+/// from an identical earlier one (<paramref name="ReusedFrom"/>) shows that trial's epoch, metrics, environment and
+/// timings (<paramref name="StartedAt"/>, <paramref name="FinishedAt"/>, <paramref name="Seconds"/> of training); its
+/// attempts and worker are its own (none: it never ran).</summary>
 public sealed record TrialSummary(
     Guid Id, string Key, string State, int Attempts, string? Worker, int Epoch, int? ResumedFromEpoch,
     double? BestPsnr, Dictionary<string, double> Metrics, string Method, string Dataset, int Blocks, int Filters, int Scale,
-    int Seed, string[] Tables, Guid? ReusedFrom, string? Error, TrialEnvironment? Environment = null);
+    int Seed, string[] Tables, Guid? ReusedFrom, string? Error, TrialEnvironment? Environment = null,
+    DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null, double? Seconds = null);
 
 /// <summary>`./dggrn workers --json` row. <paramref name="Numerics"/> is the worker's start-up self-check (null for a worker
 /// that reported none); a worker whose check failed is "Refused" and holds no trials.</summary>
 public sealed record WorkerSummary(string Id, string Host, int Pid, string Device, int Slots, int FreeSlots, Guid[] Trials,
     DateTimeOffset LastHeartbeat, string State, NumericsInfo? Numerics = null);
+
+/// <summary>One point of a metric series: the global step, the epoch and the value.</summary>
+public sealed record SeriesPoint(long Step, int Epoch, double Value);
+
+/// <summary>GET /api/trials/{id}/metrics: a trial's metric series by name, in step order. A reused trial
+/// (<paramref name="ReusedFrom"/>) answers with its original's series.</summary>
+public sealed record TrialMetrics(Guid TrialId, Guid? ReusedFrom, Dictionary<string, SeriesPoint[]> Series);

@@ -11,18 +11,27 @@ public sealed record WorkerReport(
     MetricBatch? Metrics = null,
     TrialCompletedRequest? Complete = null,
     TrialFailedRequest? Failed = null,
-    TrialReleaseRequest? Release = null)
+    TrialReleaseRequest? Release = null,
+    TrialLogRequest? Log = null)
 {
-    /// <summary>The report's kind ("started", "metrics", "complete", "failed", "release"), or null unless exactly one body is set.</summary>
+    /// <summary>The kinds in the order a batch applies them to one trial.</summary>
+    public static readonly IReadOnlyList<string> Phases = ["started", "metrics", "log", "complete", "failed", "release"];
+
+    /// <summary>The report's kind (one of <see cref="Phases"/>), or null unless exactly one body is set.</summary>
     [JsonIgnore]
     public string? Kind =>
-        new (string Kind, object? Body)[] { ("started", Started), ("metrics", Metrics), ("complete", Complete), ("failed", Failed), ("release", Release) }
+        new (string Kind, object? Body)[] { ("started", Started), ("metrics", Metrics), ("log", Log), ("complete", Complete), ("failed", Failed), ("release", Release) }
             .Where(x => x.Body is not null).Select(x => x.Kind).ToArray() is [var only] ? only : null;
+
+    /// <summary>The lease the report speaks for (whichever body is set).</summary>
+    [JsonIgnore]
+    public Guid LeaseId => Started?.LeaseId ?? Metrics?.LeaseId ?? Log?.LeaseId ?? Complete?.LeaseId ?? Failed?.LeaseId ?? Release?.LeaseId ?? Guid.Empty;
 }
 
 /// <summary>POST /api/workers/{id}/reports: several reports of one worker about the trials it holds, in one request.</summary>
-/// <remarks>Reports apply in phases — every "started", then every "metrics", then every "complete", "failed" and
-/// "release" — so a batch may carry a trial's whole short life (started, its metrics, complete).
+/// <remarks>Each trial's reports apply in phases (<see cref="WorkerReport.Phases"/>: started, metrics, log, complete, failed,
+/// release), so a batch may carry a trial's whole short life (started, its metrics, complete). This is the one path for
+/// lifecycle reports: dggrn-worker sends every trial's reports this way, and the one-report endpoints go the same way inside.
 /// <see cref="Lease"/>, when set, asks for more trials after the reports are applied, exactly as POST /api/workers/{id}/lease
 /// would: a worker whose trials just finished reports them and takes the next ones in one round trip.</remarks>
 public sealed record WorkerReportBatch(WorkerReport[] Reports, LeaseRequest? Lease = null);

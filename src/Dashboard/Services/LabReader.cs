@@ -1,6 +1,8 @@
+using Dggrn.Orchestrator.Queries;
 using Dggrn.Contracts.Api;
 using System.Text.Json;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +12,15 @@ namespace Dggrn.Dashboard.Services;
 public sealed record ExperimentRow(Guid Id, string Name, string Owner, ExperimentState State, IReadOnlyDictionary<TrialState, int> ByState,
     int Total, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? EtaSeconds);
 
+/// <summary>An experiment with its trials as the pages show them (reused trials with their originals' results) and where
+/// each trial's data lives.</summary>
+public sealed record ExperimentView(ExperimentEntity Experiment, TrialSources Sources);
+
+/// <summary>A trial as its page shows it, and the original it was reused from (null unless reused).</summary>
+public sealed record TrialView(TrialEntity Trial, TrialEntity? Original);
+
 /// <summary>Read-only queries over the lab database (the orchestrator owns every write).</summary>
+/// <remarks>Every per-trial read resolves a reused trial to its original's rows through <see cref="TrialSources"/>.</remarks>
 public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider clock)
 {
     static readonly JsonSerializerOptions Json = WireJson.Options;
@@ -31,47 +41,62 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         }).ToList();
     }
 
-    /// <summary>An experiment with its trials, or null.</summary>
-    public async Task<ExperimentEntity?> GetExperimentAsync(Guid id, CancellationToken ct = default)
+    /// <summary>An experiment with its trials, or null. A page that refreshes passes the <paramref name="sources"/> it got
+    /// first: an experiment's trials and their originals (succeeded, so unchanging) stay the same.</summary>
+    public async Task<ExperimentView?> GetExperimentAsync(Guid id, TrialSources? sources = null, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Experiments.AsNoTracking().Include(e => e.Trials).SingleOrDefaultAsync(e => e.Id == id, ct);
+        var e = await db.Experiments.AsNoTracking().Include(e => e.Trials).SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (e is null) return null;
+        sources ??= await TrialSources.ResolveAsync(db, e.Trials.Select(t => t.Id), ct);
+        foreach (var t in e.Trials) sources.WithOriginalData(t);
+        return new ExperimentView(e, sources);
     }
 
-    /// <summary>A trial with its experiment, or null.</summary>
-    public async Task<TrialEntity?> GetTrialAsync(Guid id, CancellationToken ct = default)
+    /// <summary>A trial with its experiment (and its original's results when it was reused), or null.</summary>
+    public async Task<TrialView?> GetTrialAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Trials.AsNoTracking().Include(t => t.Experiment).SingleOrDefaultAsync(t => t.Id == id, ct);
+        var t = await db.Trials.AsNoTracking().Include(t => t.Experiment).SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (t is null) return null;
+        var sources = await TrialSources.ResolveAsync(db, [id], ct);
+        return new TrialView(sources.WithOriginalData(t), sources.OriginalOf(id));
     }
 
-    /// <summary>State history of a trial, oldest first.</summary>
+    /// <summary>State history of a trial, oldest first; a reused trial's begins with its original's (how the result was made).</summary>
     public async Task<IReadOnlyList<TrialTransitionEntity>> TransitionsAsync(Guid trialId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.TrialTransitions.AsNoTracking().Where(t => t.TrialId == trialId).OrderBy(t => t.At).ThenBy(t => t.Id).ToListAsync(ct);
+        var source = await TrialSources.SourceOfAsync(db, trialId, ct);
+        return await db.TrialTransitions.AsNoTracking().Where(t => t.TrialId == trialId || t.TrialId == source)
+            .OrderBy(t => t.At).ThenBy(t => t.Id).ToListAsync(ct);
     }
 
-    /// <summary>Recorded checkpoints of a trial, newest first.</summary>
+    /// <summary>Live checkpoints of a trial (a reused trial's are its original's), newest first. Retired ones are left out:
+    /// retention has handed their objects to the worker for deletion, so a download would find nothing.</summary>
     public async Task<IReadOnlyList<CheckpointEntity>> CheckpointsAsync(Guid trialId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Checkpoints.AsNoTracking().Where(c => c.TrialId == trialId).OrderByDescending(c => c.Epoch).ToListAsync(ct);
+        var source = await TrialSources.SourceOfAsync(db, trialId, ct);
+        return await db.Checkpoints.AsNoTracking().Where(c => c.TrialId == source && c.RetiredAt == null)
+            .OrderByDescending(c => c.Epoch).ThenByDescending(c => c.Step).ToListAsync(ct);
     }
 
-    /// <summary>Example images and feature maps of a trial.</summary>
+    /// <summary>Example images and feature maps of a trial (a reused trial's are its original's).</summary>
     public async Task<IReadOnlyList<ArtifactEntity>> ArtifactsAsync(Guid trialId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Artifacts.AsNoTracking().Where(a => a.TrialId == trialId).OrderBy(a => a.Epoch).ThenBy(a => a.Axis).ThenBy(a => a.Slice)
+        var source = await TrialSources.SourceOfAsync(db, trialId, ct);
+        return await db.Artifacts.AsNoTracking().Where(a => a.TrialId == source).OrderBy(a => a.Epoch).ThenBy(a => a.Axis).ThenBy(a => a.Slice)
             .ToListAsync(ct);
     }
 
-    /// <summary>The last <paramref name="lines"/> log lines of a trial, oldest first.</summary>
+    /// <summary>The last <paramref name="lines"/> log lines of a trial (a reused trial's are its original's), oldest first.</summary>
     public async Task<IReadOnlyList<TrialLogEntity>> LogTailAsync(Guid trialId, int lines, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var tail = await db.TrialLogs.AsNoTracking().Where(l => l.TrialId == trialId).OrderByDescending(l => l.Id).Take(lines).ToListAsync(ct);
+        var source = await TrialSources.SourceOfAsync(db, trialId, ct);
+        var tail = await db.TrialLogs.AsNoTracking().Where(l => l.TrialId == source).OrderByDescending(l => l.Id).Take(lines).ToListAsync(ct);
         tail.Reverse();
         return tail;
     }
@@ -103,32 +128,42 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
             q = q.Where(t => EF.Functions.ILike(t.Key, like) || EF.Functions.ILike(t.Method, like) || EF.Functions.ILike(t.Dataset, like)
                              || EF.Functions.ILike(t.Experiment!.Name, like));
         }
-        return await q.OrderByDescending(t => t.CreatedAt).Take(max).ToListAsync(ct);
+        return await WithOriginalDataAsync(db, await q.OrderByDescending(t => t.CreatedAt).Take(max).ToListAsync(ct), ct);
     }
 
     /// <summary>Trials by id, with their experiments.</summary>
     public async Task<IReadOnlyList<TrialEntity>> TrialsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Trials.AsNoTracking().Include(t => t.Experiment).Where(t => ids.Contains(t.Id)).ToListAsync(ct);
+        return await WithOriginalDataAsync(db, await db.Trials.AsNoTracking().Include(t => t.Experiment).Where(t => ids.Contains(t.Id)).ToListAsync(ct), ct);
     }
 
     /// <summary>Distinct metric names the given trials have reported.</summary>
     public async Task<IReadOnlyList<string>> MetricNamesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Metrics.AsNoTracking().Where(m => ids.Contains(m.TrialId)).Select(m => m.Name).Distinct().OrderBy(n => n).ToListAsync(ct);
+        var sources = (await TrialSources.ResolveAsync(db, ids, ct)).Sources.ToArray();
+        return await db.Metrics.AsNoTracking().Where(m => sources.Contains(m.TrialId)).Select(m => m.Name).Distinct().OrderBy(n => n).ToListAsync(ct);
     }
 
     /// <summary>The value at the highest step of metric <paramref name="name"/> per trial (trials without it are absent).</summary>
     public async Task<IReadOnlyDictionary<Guid, double>> LastValuesAsync(IReadOnlyCollection<Guid> ids, string name, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var rows = await db.Metrics.AsNoTracking().Where(m => ids.Contains(m.TrialId) && m.Name == name)
+        var sources = await TrialSources.ResolveAsync(db, ids, ct);
+        var sourceIds = sources.Sources.ToArray();
+        var rows = await db.Metrics.AsNoTracking().Where(m => sourceIds.Contains(m.TrialId) && m.Name == name)
             .GroupBy(m => m.TrialId)
             .Select(g => g.OrderByDescending(m => m.Step).Select(m => new { m.TrialId, m.Value }).First())
-            .ToListAsync(ct);
-        return rows.ToDictionary(r => r.TrialId, r => r.Value);
+            .ToDictionaryAsync(r => r.TrialId, r => r.Value, ct);
+        return ids.Distinct().Where(id => rows.ContainsKey(sources[id])).ToDictionary(id => id, id => rows[sources[id]]);
+    }
+
+    static async Task<List<TrialEntity>> WithOriginalDataAsync(LabDbContext db, List<TrialEntity> trials, CancellationToken ct)
+    {
+        var sources = await TrialSources.ResolveAsync(db, trials.Select(t => t.Id), ct);
+        foreach (var t in trials) sources.WithOriginalData(t);
+        return trials;
     }
 
 

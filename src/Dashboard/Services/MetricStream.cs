@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,9 @@ public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNot
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly CancellationTokenSource _stop = new();
     HashSet<Guid> _trials = [];
+    // Reused trials read their original's rows (TrialSources); rows are handed out under the ids that asked for them.
+    TrialSources? _sources;
+    HashSet<Guid> _sourceIds = [];
     string[] _names = [];
     long _lastId;
     Func<IReadOnlyList<MetricRow>, Task>? _onRows;
@@ -39,6 +43,8 @@ public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNot
         await _gate.WaitAsync(ct);
         try
         {
+            await using (var db = await dbs.CreateDbContextAsync(ct)) _sources = await TrialSources.ResolveAsync(db, _trials, ct);
+            _sourceIds = [.. _sources.Sources];
             notifier.MetricsWritten += OnNotified;
             var history = await FetchAsync(0, ct);
             if (history.Count > 0) _lastId = history[^1].Id;
@@ -50,7 +56,7 @@ public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNot
 
     void OnNotified(Guid trial)
     {
-        if (_trials.Contains(trial)) _ = PumpAsync();
+        if (_sourceIds.Contains(trial)) _ = PumpAsync();
     }
 
     async Task PollAsync()
@@ -89,14 +95,18 @@ public sealed class MetricStream(IDbContextFactory<LabDbContext> dbs, MetricsNot
 
     async Task<List<MetricRow>> FetchAsync(long afterId, CancellationToken ct)
     {
-        if (_trials.Count == 0 || _names.Length == 0) return [];
+        if (_sourceIds.Count == 0 || _names.Length == 0 || _sources is null) return [];
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var ids = _trials.ToArray();
-        return await db.Metrics.AsNoTracking()
+        var ids = _sourceIds.ToArray();
+        var rows = await db.Metrics.AsNoTracking()
             .Where(m => m.Id > afterId && ids.Contains(m.TrialId) && _names.Contains(m.Name))
             .OrderBy(m => m.Id)
             .Select(m => new MetricRow(m.Id, m.TrialId, m.Name, m.Step, m.Epoch, m.Value))
             .ToListAsync(ct);
+        if (!_sources.AnyReused) return rows;
+        // Each source row once per trial it stands for (an original and its reuse may share a chart); ids stay in order.
+        var views = _sourceIds.ToDictionary(s => s, s => _sources.ViewsOf(s).ToArray());
+        return [.. rows.SelectMany(r => views[r.TrialId].Select(v => r with { TrialId = v }))];
     }
 
     /// <inheritdoc />

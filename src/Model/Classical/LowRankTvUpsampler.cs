@@ -85,7 +85,10 @@ public static class LowRankTvUpsampler
         using var scope = NewDisposeScope();
         var a = tensor(v, [h, w], ScalarType.Float64);
         var (U, S, Vh) = linalg.svd(a, fullMatrices: false);
-        var shrunk = nn.functional.relu(S - tau);
+        // An explicit Scalar held to the end of the scope: an implicit double -> Scalar temporary may be finalized by the GC
+        // while libtorch still reads it (seen as "Unknown scalar type" with slices solved on several threads at once).
+        using var threshold = (TorchSharp.Scalar)tau;
+        var shrunk = nn.functional.relu(S - threshold);
         var m = U.matmul(diag(shrunk)).matmul(Vh);
         return m.contiguous().data<double>().ToArray();
     }

@@ -27,13 +27,13 @@ public static class ExperimentsApi
         return app;
     }
 
-    static async Task<IResult> SubmitAsync(SubmitRequest request, SpecCompiler compiler, IGrainFactory grains, ClaimsPrincipal user)
+    static async Task<IResult> SubmitAsync(SubmitRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
-        var (grid, errors) = compiler.Compile(request.Spec, request.Preset, request.Priority);
-        if (grid is null) return Results.BadRequest(new SpecErrorsResponse("invalid grid spec", errors));
         var id = Guid.CreateVersion7();
-        var response = await grains.GetGrain<IExperimentGrain>(id).CreateAsync(grid, user.Identity?.Name ?? "", request.Rerun);
-        return Results.Created($"/api/experiments/{id}", response);
+        var outcome = await grains.GetGrain<IExperimentGrain>(id).SubmitAsync(
+            new SubmitCommand(request.Spec, request.Preset, request.Priority, user.Identity?.Name ?? "", request.Rerun));
+        return outcome.Stored is { } stored ? Results.Created($"/api/experiments/{id}", stored)
+            : Results.BadRequest(new SpecErrorsResponse("invalid grid spec", outcome.Errors));
     }
 
     static IResult Validate(SubmitRequest request, SpecCompiler compiler)

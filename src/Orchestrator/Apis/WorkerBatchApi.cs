@@ -1,11 +1,12 @@
 using System.Security.Claims;
 using Dggrn.Contracts.Api;
 using Dggrn.Orchestrator.Auth;
-using Dggrn.Orchestrator.Scheduling;
+using Dggrn.Orchestrator.Grains.Abstractions;
 
 namespace Dggrn.Orchestrator.Apis;
 
-/// <summary>POST /api/workers/{id}/reports: a worker's reports about several of its trials in one request, optionally with a lease for the next ones.</summary>
+/// <summary>POST /api/workers/{id}/reports: a worker's reports about the trials it holds, in one request, optionally with a lease
+/// for the next ones. The path every lifecycle report takes: each trial's grain decides its reports.</summary>
 public static class WorkerBatchApi
 {
     /// <summary>The most reports one batch may carry.</summary>
@@ -18,19 +19,30 @@ public static class WorkerBatchApi
         return app;
     }
 
-    static async Task<IResult> ReportsAsync(string id, WorkerReportBatch batch, ReportBatches batches, WorkerAccess access,
-        IGrainFactory grains, LeaseHolders holders, ClaimsPrincipal user, CancellationToken ct)
+    static async Task<IResult> ReportsAsync(string id, WorkerReportBatch batch, IGrainFactory grains, ClaimsPrincipal user)
     {
-        if (!await access.MayActForAsync(user, id, ct)) return ApiResults.Forbidden($"this token may not act for worker {id}");
+        if (!await WorkerAccess.MayActForAsync(grains, user, id)) return ApiResults.Forbidden($"this token may not act for worker {id}");
         if (batch.Reports is null) return ApiResults.Problem(400, "reports: expected an array of reports, found none");
         if (batch.Reports.Length > MaxReports)
             return ApiResults.Problem(400, $"reports: expected at most {MaxReports} reports per batch, found {batch.Reports.Length}");
         var bad = batch.Reports.Select((r, n) => (r, n)).Where(x => x.r is null || x.r.Kind is null)
-            .Select(x => $"reports[{x.n}]: expected exactly one of started, metrics, complete, failed, release").ToList();
+            .Select(x => $"reports[{x.n}]: expected exactly one of {string.Join(", ", WorkerReport.Phases)}").ToList();
         if (bad.Count > 0) return ApiResults.Problem(400, string.Join("; ", bad.Take(10)));
-        var outcomes = await batches.ApplyAsync(id, batch.Reports, ct);
-        // Leasing after the reports: the slots the completed trials freed are what the worker asks to fill.
-        var grants = batch.Lease is { } lease ? await WorkersApi.LeaseForAsync(id, lease, grains, holders) : null;
-        return Results.Ok(new WorkerReportBatchResponse(outcomes, grants));
+        return Results.Ok(new WorkerReportBatchResponse(await ApplyAsync(grains, id, batch.Reports),
+            // Leasing after the reports: the slots the finished trials freed are what the worker asks to fill.
+            batch.Lease is { } lease ? await grains.GetGrain<IWorkerGrain>(id).LeaseAsync(lease) : null));
+    }
+
+    /// <summary>Each trial's grain takes that trial's reports (in phase order); the trials proceed concurrently, and the grains'
+    /// writes of one kind share statements (group commit). One outcome per report, in the request's order.</summary>
+    internal static async Task<ReportOutcome[]> ApplyAsync(IGrainFactory grains, string workerId, IReadOnlyList<WorkerReport> reports)
+    {
+        var byTrial = reports.Select((r, n) => (r, n)).GroupBy(x => x.r.TrialId).ToList();
+        var results = await Task.WhenAll(byTrial.Select(g => grains.GetGrain<ITrialGrain>(g.Key).ApplyAsync(workerId, [.. g.Select(x => x.r)])));
+        var outcomes = new ReportOutcome[reports.Count];
+        for (int k = 0; k < byTrial.Count; k++)
+            foreach (var ((r, n), o) in byTrial[k].Zip(results[k]))
+                outcomes[n] = new ReportOutcome(r.TrialId, r.Kind!, ApiResults.Status(o.Kind), o.Error);
+        return outcomes;
     }
 }

@@ -22,35 +22,23 @@ public static class WorkersApi
 
     static async Task<IResult> ListAsync(LabQueries q, CancellationToken ct) => Results.Ok(await q.WorkersAsync(ct));
 
-    static async Task<IResult> RegisterAsync(RegisterWorkerRequest request, IGrainFactory grains, WorkerAccess access, ClaimsPrincipal user, CancellationToken ct)
+    static async Task<IResult> RegisterAsync(RegisterWorkerRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
         if (request.Devices is not { Length: > 0 }) return ApiResults.Problem(400, "devices: a worker must offer at least one device");
         var id = request.Name is { Length: > 0 } n ? n : $"{request.Host}-{request.Pid}-{Guid.NewGuid().ToString("N")[..6]}";
         var tokenId = WorkerAccess.TokenId(user);
-        if (await access.OwnerAsync(id, ct) is { } owner && owner != tokenId && !user.IsInRole(Roles.Admin))
+        var grain = grains.GetGrain<IWorkerGrain>(id);
+        if (await grain.OwnerAsync() is { } owner && owner != tokenId && !user.IsInRole(Roles.Admin))
             return ApiResults.Forbidden($"worker {id} is registered with another token");
-        var response = await grains.GetGrain<IWorkerGrain>(id).RegisterAsync(request, tokenId);
-        if (response.Refused is { } inUse) return ApiResults.Problem(StatusCodes.Status409Conflict, inUse); // WorkerIdRule
-        access.Remember(id, tokenId);
-        return Results.Ok(response);
+        var response = await grain.RegisterAsync(request, tokenId);
+        return response.Refused is { } inUse ? ApiResults.Problem(StatusCodes.Status409Conflict, inUse) : Results.Ok(response); // WorkerIdRule
     }
 
-    static async Task<IResult> HeartbeatAsync(string id, HeartbeatRequest request, IGrainFactory grains, WorkerAccess access, ClaimsPrincipal user, CancellationToken ct) =>
-        !await access.MayActForAsync(user, id, ct) ? ApiResults.Forbidden($"this token may not act for worker {id}")
+    static async Task<IResult> HeartbeatAsync(string id, HeartbeatRequest request, IGrainFactory grains, ClaimsPrincipal user) =>
+        !await WorkerAccess.MayActForAsync(grains, user, id) ? ApiResults.Forbidden($"this token may not act for worker {id}")
             : Results.Ok(await grains.GetGrain<IWorkerGrain>(id).HeartbeatAsync(request));
 
-    static async Task<IResult> LeaseAsync(string id, LeaseRequest request, IGrainFactory grains, WorkerAccess access, LeaseHolders holders,
-        ClaimsPrincipal user, CancellationToken ct)
-    {
-        if (!await access.MayActForAsync(user, id, ct)) return ApiResults.Forbidden($"this token may not act for worker {id}");
-        return Results.Ok(await LeaseForAsync(id, request, grains, holders));
-    }
-
-    /// <summary>Leases trials for worker <paramref name="id"/> (already authorised); shared by the lease and the batch endpoints.</summary>
-    internal static async Task<LeaseGrant[]> LeaseForAsync(string id, LeaseRequest request, IGrainFactory grains, LeaseHolders holders)
-    {
-        var grants = await grains.GetGrain<ISchedulerGrain>(0).LeaseAsync(id, request);
-        foreach (var g in grants) holders.Remember(g.LeaseId, id);
-        return grants;
-    }
+    static async Task<IResult> LeaseAsync(string id, LeaseRequest request, IGrainFactory grains, ClaimsPrincipal user) =>
+        !await WorkerAccess.MayActForAsync(grains, user, id) ? ApiResults.Forbidden($"this token may not act for worker {id}")
+            : Results.Ok(await grains.GetGrain<IWorkerGrain>(id).LeaseAsync(request));
 }

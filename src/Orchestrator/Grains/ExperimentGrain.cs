@@ -1,63 +1,53 @@
-using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Grid;
-using Dggrn.Contracts.Storage;
+using Dggrn.Contracts.Trials;
 using Dggrn.Orchestrator.Grains.Abstractions;
 using Dggrn.Orchestrator.Scheduling;
-using Microsoft.EntityFrameworkCore;
+using Dggrn.Orchestrator.Specs;
 using Microsoft.Extensions.Options;
 
 namespace Dggrn.Orchestrator.Grains;
 
-/// <summary>An experiment. PostgreSQL holds its state; the grain serialises control calls and caches the state it wrote.</summary>
-public sealed class ExperimentGrain(ExperimentStore store, ControlStore control, IDbContextFactory<LabDbContext> db,
-    IOptions<OrchestratorOptions> options) : Grain, IExperimentGrain
+/// <summary>An experiment: compiles its spec into trials, stores them, and controls them as one.</summary>
+/// <remarks>Its state is not cached: trial reports move it (Pending, Running, Succeeded, Failed) in the same transactions that
+/// move the trials, so PostgreSQL's copy is the only current one.</remarks>
+public sealed class ExperimentGrain(SpecCompiler compiler, ExperimentStore store, ControlStore control, IOptions<OrchestratorOptions> options)
+    : Grain, IExperimentGrain
 {
-    string? _state;
     Guid Id => this.GetPrimaryKey();
 
-    public override async Task OnActivateAsync(CancellationToken ct)
+    public async Task<SubmitOutcome> SubmitAsync(SubmitCommand command)
     {
-        await using var ctx = await db.CreateDbContextAsync(ct);
-        _state = await ctx.Experiments.Where(e => e.Id == Id).Select(e => e.State.ToString()).FirstOrDefaultAsync(ct);
-    }
-
-    public async Task<SubmitResponse> CreateAsync(ExpandedGrid grid, string owner, bool rerun)
-    {
-        var r = await store.CreateAsync(Id, grid, owner, rerun, options.Value.MaxAttempts);
-        await OnActivateAsync(CancellationToken.None);
-        return r;
+        var (grid, errors) = compiler.Compile(command.Spec, command.Preset, command.Priority);
+        if (grid is null) return new SubmitOutcome(null, errors);
+        return new SubmitOutcome(await store.CreateAsync(Id, grid, command.Owner, command.Rerun, options.Value.MaxAttempts), []);
     }
 
     // The experiment is marked first so that the trial-driven refresh leaves it Cancelled (not Failed because an
     // earlier trial had failed). A finished experiment keeps its state; its trials are terminal anyway.
     public async Task<int> CancelAsync(string by)
     {
-        await control.SetExperimentStateAsync(Id, "Cancelled");
-        var n = await control.CancelAsync("t.experiment_id = @id", Id, by);
-        await OnActivateAsync(CancellationToken.None);
-        return n;
+        await control.SetExperimentStateAsync(Id, ExperimentState.Cancelled);
+        return Changed(await control.CancelAsync(ControlScope.Experiment, Id, by));
     }
 
     public async Task<int> PauseAsync(string by)
     {
-        await control.SetExperimentStateAsync(Id, "Paused");
-        var n = await control.PauseAsync("t.experiment_id = @id", Id, by);
-        await OnActivateAsync(CancellationToken.None);
-        return n;
+        await control.SetExperimentStateAsync(Id, ExperimentState.Paused);
+        return Changed(await control.PauseAsync(ControlScope.Experiment, Id, by));
     }
 
     public async Task<int> ResumeAsync()
     {
-        var n = await control.ResumeAsync("t.experiment_id = @id", Id);
+        var n = await control.ResumeAsync(ControlScope.Experiment, Id);
         await control.SetExperimentStateAsync(Id, null);
-        await OnActivateAsync(CancellationToken.None);
         return n;
     }
 
-    // Trial reports change the experiment's state in PostgreSQL without passing through this grain: re-read it.
-    public async Task<string?> GetStateAsync()
+    public Task<ExperimentState?> GetStateAsync() => store.StateAsync(Id);
+
+    /// <summary>Tells the grains of the trials a control changed that their lease is gone.</summary>
+    int Changed(Guid[] trials)
     {
-        await OnActivateAsync(CancellationToken.None);
-        return _state;
+        foreach (var t in trials) _ = GrainFactory.GetGrain<ITrialGrain>(t).ForgetAsync();
+        return trials.Length;
     }
 }

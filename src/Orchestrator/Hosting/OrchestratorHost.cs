@@ -31,7 +31,6 @@ public static class OrchestratorHost
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddLabServices(connectionString);
         builder.UseOrleans(silo => silo.ConfigureLabSilo(options, connectionString));
-        builder.Services.AddHostedService<LeaseReaper>();
 
         builder.Services.ConfigureHttpJsonOptions(j => WireJson.Configure(j.SerializerOptions));
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)

@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Orchestrator.Auth;
 using Dggrn.Orchestrator.Metrics;
 using Dggrn.Orchestrator.Queries;
@@ -30,8 +31,13 @@ public static class SiloSetup
         else
             throw new InvalidOperationException($"Orchestrator:Clustering is '{o.Clustering}'; expected Localhost or AdoNet");
         silo.Services.AddLabSerialization();
-        return silo;
+        return silo.AddLeaseScheduler();
     }
+
+    /// <summary>The scheduler grain's timer takes back lapsed leases: every silo wakes the grain when it starts (and every lease
+    /// request reaches it), so the timer runs whenever a silo does.</summary>
+    public static ISiloBuilder AddLeaseScheduler(this ISiloBuilder silo) =>
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Grains.Abstractions.ISchedulerGrain>(0).GetSiloAsync());
 
     /// <summary>Declares a dead silo in 1-2 s instead of ~15 s (STACK.md): for tests and small clusters on one network.</summary>
     public static ISiloBuilder UseFastFailover(this ISiloBuilder silo) =>
@@ -78,16 +84,14 @@ public static class SiloSetup
         services.AddSingleton<ControlStore>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<WorkerReports>();
-        services.AddSingleton<ReportBatches>();
+        services.AddSingleton<TrialWrites>();
         services.AddSingleton<MetricIngestor>();
         services.AddSingleton<DatasetResolver>();
         services.AddSingleton<SpecCompiler>();
         services.AddSingleton<LabQueries>();
         services.AddSingleton<ReportService>();
-        services.AddSingleton<WorkerAccess>();
         services.AddSingleton<ExperimentAccess>();
         services.AddSingleton<TokenCache>();
-        services.AddSingleton<LeaseHolders>();
         return services;
     }
 }

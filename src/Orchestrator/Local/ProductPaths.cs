@@ -20,6 +20,12 @@ public static class ProductPaths
             ? w
             : Path.Combine(BinRoot, "Dggrn.Worker", Configuration + "_linux-x64", "dggrn-worker.dll");
 
+    /// <summary>The benchmarks' executable (tests/Benchmarks; DGGRN_BENCH_DLL overrides).</summary>
+    public static string BenchDll =>
+        Environment.GetEnvironmentVariable("DGGRN_BENCH_DLL") is { Length: > 0 } b
+            ? b
+            : Path.Combine(BinRoot, "Dggrn.Benchmarks", Configuration + "_linux-x64", "dggrn-bench.dll");
+
     /// <summary>The dashboard executable.</summary>
     public static string DashboardDll =>
         Environment.GetEnvironmentVariable("DGGRN_DASHBOARD_DLL") is { Length: > 0 } d

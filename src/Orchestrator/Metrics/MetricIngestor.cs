@@ -20,37 +20,33 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
     /// <summary>Batches smaller than this take the one-statement path (<see cref="IngestSmallAsync"/>).</summary>
     public const int CopyThreshold = 256;
 
-    /// <summary>Stores <paramref name="batch"/>; returns whether it was new, or the reason it was refused.</summary>
-    public async Task<(OpResult Result, bool Stored)> IngestAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct = default) =>
-        batch.Points.Length < CopyThreshold ? (await IngestSmallAsync(workerId, [(trialId, batch)], ct))[0] : await IngestCopyAsync(workerId, trialId, batch, ct);
-
-    /// <summary>Stores several batches of one worker (any trials): small ones together in one statement, large ones by COPY;
-    /// one outcome per item, in order.</summary>
-    public async Task<(OpResult Result, bool Stored)[]> IngestAsync(string workerId, IReadOnlyList<(Guid Trial, MetricBatch Batch)> items, CancellationToken ct = default)
+    /// <summary>Stores several batches (any workers, any trials): small ones together in one statement, large ones by COPY;
+    /// one outcome per item, in order (Stored: whether the batch was new).</summary>
+    public async Task<(Outcome Result, bool Stored)[]> IngestAsync(IReadOnlyList<TrialReport<MetricBatch>> items, CancellationToken ct = default)
     {
-        var outcomes = new (OpResult, bool)[items.Count];
-        var small = Enumerable.Range(0, items.Count).Where(n => items[n].Batch.Points.Length < CopyThreshold).ToArray();
-        var smallOutcomes = await IngestSmallAsync(workerId, [.. small.Select(n => items[n])], ct);
+        var outcomes = new (Outcome, bool)[items.Count];
+        var small = Enumerable.Range(0, items.Count).Where(n => items[n].Report.Points.Length < CopyThreshold).ToArray();
+        var smallOutcomes = await IngestSmallAsync([.. small.Select(n => items[n])], ct);
         for (int k = 0; k < small.Length; k++) outcomes[small[k]] = smallOutcomes[k];
         for (int n = 0; n < items.Count; n++)
-            if (items[n].Batch.Points.Length >= CopyThreshold) outcomes[n] = await IngestCopyAsync(workerId, items[n].Trial, items[n].Batch, ct);
+            if (items[n].Report.Points.Length >= CopyThreshold) outcomes[n] = await IngestCopyAsync(items[n].Worker, items[n].Trial, items[n].Report, ct);
         return outcomes;
     }
 
     /// <summary>Small batches (a worker's regular reports): lease checks, claims, upserts from arrays and NOTIFY for every
     /// batch in one statement and one round trip; a temporary table and COPY only pay off for large batches.</summary>
-    async Task<(OpResult Result, bool Stored)[]> IngestSmallAsync(string workerId, IReadOnlyList<(Guid Trial, MetricBatch Batch)> items, CancellationToken ct)
+    async Task<(Outcome Result, bool Stored)[]> IngestSmallAsync(IReadOnlyList<TrialReport<MetricBatch>> items, CancellationToken ct)
     {
         if (items.Count == 0) return [];
         // b: the batches (bi = position); p: their points, each naming its batch. A batch whose lease is not live, or whose
         // key (worker, trial, attempt, sequence) was stored before, claims nothing and stores none of its points. When two
         // batches of one request hold the same (trial, name, step), the later batch's point wins, as if sent one by one.
         const string sql = $"""
-            WITH b AS (SELECT * FROM unnest(@trials, @leases, @attempts, @seqs, @counts) WITH ORDINALITY AS b(trial_id, lease, attempt, sequence, points, bi)),
+            WITH b AS (SELECT * FROM unnest(@trials, @leases, @workers, @attempts, @seqs, @counts) WITH ORDINALITY AS b(trial_id, lease, worker, attempt, sequence, points, bi)),
             claim AS (
               INSERT INTO metric_batches (worker_id, trial_id, attempt, sequence, points, at)
-              SELECT @w, b.trial_id, b.attempt, b.sequence, b.points, now() FROM b
-              WHERE EXISTS (SELECT 1 FROM trials t WHERE t.id = b.trial_id AND t.lease_id = b.lease AND t.worker_id = @w AND t.attempt = b.attempt)
+              SELECT b.worker, b.trial_id, b.attempt, b.sequence, b.points, now() FROM b
+              WHERE EXISTS (SELECT 1 FROM trials t WHERE t.id = b.trial_id AND t.lease_id = b.lease AND t.worker_id = b.worker AND t.attempt = b.attempt)
               ON CONFLICT DO NOTHING RETURNING trial_id, attempt, sequence),
             p AS (SELECT * FROM unnest(@pbi, @names, @steps, @epochs, @values, @ats) WITH ORDINALITY AS p(bi, name, step, epoch, value, at, ord)),
             ins AS (
@@ -66,13 +62,13 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
         var claimed = new HashSet<(Guid, int, long)>();
         await using (var cmd = data.CreateCommand(sql))
         {
-            cmd.Parameters.AddWithValue("w", workerId);
             cmd.Parameters.AddWithValue("trials", items.Select(x => x.Trial).ToArray());
-            cmd.Parameters.AddWithValue("leases", items.Select(x => x.Batch.LeaseId).ToArray());
-            cmd.Parameters.AddWithValue("attempts", items.Select(x => x.Batch.Attempt).ToArray());
-            cmd.Parameters.AddWithValue("seqs", items.Select(x => x.Batch.Sequence).ToArray());
-            cmd.Parameters.AddWithValue("counts", items.Select(x => x.Batch.Points.Length).ToArray());
-            var points = items.SelectMany((x, n) => x.Batch.Points.Select(p => (Bi: (long)n + 1, P: p))).ToArray();
+            cmd.Parameters.AddWithValue("leases", items.Select(x => x.Report.LeaseId).ToArray());
+            cmd.Parameters.AddWithValue("workers", items.Select(x => x.Worker).ToArray());
+            cmd.Parameters.AddWithValue("attempts", items.Select(x => x.Report.Attempt).ToArray());
+            cmd.Parameters.AddWithValue("seqs", items.Select(x => x.Report.Sequence).ToArray());
+            cmd.Parameters.AddWithValue("counts", items.Select(x => x.Report.Points.Length).ToArray());
+            var points = items.SelectMany((x, n) => x.Report.Points.Select(p => (Bi: (long)n + 1, P: p))).ToArray();
             cmd.Parameters.AddWithValue("pbi", points.Select(x => x.Bi).ToArray());
             cmd.Parameters.AddWithValue("names", points.Select(x => x.P.Name).ToArray());
             cmd.Parameters.AddWithValue("steps", points.Select(x => x.P.Step).ToArray());
@@ -82,17 +78,17 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) claimed.Add((r.GetGuid(0), r.GetInt32(1), r.GetInt64(2)));
         }
-        var outcomes = new (OpResult, bool)[items.Count];
+        var outcomes = new (Outcome, bool)[items.Count];
         NpgsqlConnection? c = null;
         try
         {
             for (int n = 0; n < items.Count; n++)
             {
-                var (trial, batch) = items[n];
-                if (claimed.Contains((trial, batch.Attempt, batch.Sequence))) { outcomes[n] = (OpResult.Ok, true); continue; }
+                var (worker, trial, batch) = items[n];
+                if (claimed.Contains((trial, batch.Attempt, batch.Sequence))) { outcomes[n] = (Outcome.Ok, true); continue; }
                 // Nothing claimed: a retry of a stored batch (OK) or a lease that is not live (refused).
                 c ??= await data.OpenConnectionAsync(ct);
-                outcomes[n] = (await CheckAsync(c, workerId, trial, batch, ct) ?? OpResult.Ok, false);
+                outcomes[n] = (await CheckAsync(c, worker, trial, batch, ct) ?? Outcome.Ok, false);
             }
         }
         finally
@@ -102,19 +98,21 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
         return outcomes;
     }
 
-    static async Task<OpResult?> CheckAsync(NpgsqlConnection c, string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
+    static async Task<Outcome?> CheckAsync(NpgsqlConnection c, string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
     {
         await using var check = new NpgsqlCommand("SELECT lease_id, worker_id, attempt, state FROM trials WHERE id = @t", c);
         check.Parameters.AddWithValue("t", trialId);
         await using var r = await check.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return OpResult.NotFound($"trial {trialId} does not exist");
+        if (!await r.ReadAsync(ct)) return Outcome.NotFound($"trial {trialId} does not exist");
         var lease = r.IsDBNull(0) ? (Guid?)null : r.GetGuid(0);
-        if (lease != batch.LeaseId || (r.IsDBNull(1) ? null : r.GetString(1)) != workerId || r.GetInt32(2) != batch.Attempt)
-            return OpResult.Conflict($"lease {batch.LeaseId} (attempt {batch.Attempt}) is not the live lease of trial {trialId} (state {r.GetString(3)})");
+        if (lease == batch.LeaseId && (r.IsDBNull(1) ? null : r.GetString(1)) != workerId)
+            return Outcome.NotHolder($"lease {batch.LeaseId} of trial {trialId} is not held by worker {workerId}");
+        if (lease != batch.LeaseId || r.GetInt32(2) != batch.Attempt)
+            return Outcome.NotLive($"lease {batch.LeaseId} (attempt {batch.Attempt}) is not the live lease of trial {trialId} (state {r.GetString(3)})");
         return null;
     }
 
-    async Task<(OpResult Result, bool Stored)> IngestCopyAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
+    async Task<(Outcome Result, bool Stored)> IngestCopyAsync(string workerId, Guid trialId, MetricBatch batch, CancellationToken ct)
     {
         await using var c = await data.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -130,7 +128,7 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
             if (await claim.ExecuteNonQueryAsync(ct) == 0)
             {
                 await tx.RollbackAsync(ct);
-                return (OpResult.Ok, false);
+                return (Outcome.Ok, false);
             }
         }
         if (batch.Points.Length > 0)
@@ -170,6 +168,6 @@ public sealed class MetricIngestor(NpgsqlDataSource data)
             await notify.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
-        return (OpResult.Ok, true);
+        return (Outcome.Ok, true);
     }
 }

@@ -1,15 +1,15 @@
 using System.Text.Json;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Dggrn.Orchestrator.Queries;
 
 /// <summary>Read models of the API (status, workers, checkpoints), straight from PostgreSQL.</summary>
-public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSource data, IOptions<OrchestratorOptions> options)
+public sealed class LabQueries(IDbContextFactory<LabDbContext> db, IOptions<OrchestratorOptions> options)
 {
     static readonly JsonSerializerOptions Json = WireJson.Options;
 
@@ -38,14 +38,17 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         var e = await ctx.Experiments.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (e is null) return null;
         var trials = await ctx.Trials.AsNoTracking().Where(t => t.ExperimentId == id).OrderBy(t => t.Key).ToListAsync(ct);
-        var ids = trials.Select(t => t.Id).ToArray();
+        // The ETA reads the trials' own times (a reused trial ran elsewhere); every other field shows the original's data.
+        var eta = ExperimentEta.SecondsLeft([.. trials.Select(Timing)], DateTimeOffset.UtcNow);
+        var sources = await TrialSources.ResolveAsync(ctx, trials.Select(t => t.Id), ct);
+        var ids = sources.Sources.ToArray();
         // Latest test metrics of unfinished trials; finished ones report their final evaluation.
         var latest = await ctx.Metrics.AsNoTracking().Where(m => ids.Contains(m.TrialId) && m.Name.StartsWith("test/"))
             .GroupBy(m => new { m.TrialId, m.Name })
             .Select(g => g.OrderByDescending(m => m.Step).First()).ToListAsync(ct);
-        var eta = ExperimentEta.SecondsLeft([.. trials.Select(Timing)], DateTimeOffset.UtcNow);
         return new ExperimentDetail(e.Id, e.Name, e.Owner, e.State.ToString(), e.Priority,
-            [.. trials.Select(t => Summary(t, latest.Where(m => m.TrialId == t.Id).ToDictionary(m => m.Name, m => m.Value)))],
+            [.. trials.Select(t => Summary(sources.WithOriginalData(t),
+                latest.Where(m => m.TrialId == sources[t.Id]).ToDictionary(m => m.Name, m => m.Value)))],
             e.CreatedAt, eta);
     }
 
@@ -66,7 +69,8 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
         }
         return new TrialSummary(t.Id, t.Key, TrialStates.Display(t.State, t.Diverged), t.Attempt, t.WorkerId, t.Epoch, t.ResumedFromEpoch, t.BestPsnr, metrics,
             t.Method, t.Dataset, t.Blocks, t.Filters, t.Scale, t.Seed, t.Tables, t.ReusedFromTrialId, t.Error,
-            t.EnvironmentJson is null ? null : JsonSerializer.Deserialize<TrialEnvironment>(t.EnvironmentJson, WireJson.Options));
+            t.EnvironmentJson is null ? null : JsonSerializer.Deserialize<TrialEnvironment>(t.EnvironmentJson, WireJson.Options),
+            t.StartedAt, t.FinishedAt, t.Seconds);
     }
 
     /// <summary>A lost worker that holds nothing drops out of the list after this long (each local restart registers anew).</summary>
@@ -90,21 +94,28 @@ public sealed class LabQueries(IDbContextFactory<LabDbContext> db, NpgsqlDataSou
             w.NumericsJson is null ? null : JsonSerializer.Deserialize<NumericsInfo>(w.NumericsJson, WireJson.Options)))];
     }
 
-    /// <summary>Live checkpoint records of a trial, newest first.</summary>
+    /// <summary>Live checkpoint records of a trial, newest first; a reused trial lists its original's.</summary>
     public async Task<CheckpointInfo[]> CheckpointsAsync(Guid trialId, CancellationToken ct)
     {
         await using var ctx = await db.CreateDbContextAsync(ct);
-        return await ctx.Checkpoints.AsNoTracking().Where(c => c.TrialId == trialId && c.RetiredAt == null)
+        var source = await TrialSources.SourceOfAsync(ctx, trialId, ct);
+        return await ctx.Checkpoints.AsNoTracking().Where(c => c.TrialId == source && c.RetiredAt == null)
             .OrderByDescending(c => c.Epoch).ThenByDescending(c => c.Step).ThenByDescending(c => c.Id)
             .Select(c => new CheckpointInfo(c.Attempt, c.Epoch, c.Step, c.Key, c.Sha256, c.SizeBytes, c.TestPsnr)).ToArrayAsync(ct);
     }
 
-    /// <summary>The worker that holds (or last held) a trial; null when the trial is unknown or was never leased.</summary>
-    /// <remarks>Hot path (every worker report): plain SQL, no EF.</remarks>
-    public async Task<string?> TrialWorkerAsync(Guid trialId, CancellationToken ct)
+    /// <summary>A trial's metric series (all of them, or those in <paramref name="names"/>), a reused trial's from its
+    /// original; null when the trial is unknown.</summary>
+    public async Task<TrialMetrics?> MetricsAsync(Guid trialId, IReadOnlyCollection<string>? names, CancellationToken ct)
     {
-        await using var cmd = data.CreateCommand("SELECT worker_id FROM trials WHERE id = @id");
-        cmd.Parameters.AddWithValue("id", trialId);
-        return await cmd.ExecuteScalarAsync(ct) as string;
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        var trial = await ctx.Trials.AsNoTracking().Where(t => t.Id == trialId).Select(t => new { t.ReusedFromTrialId }).FirstOrDefaultAsync(ct);
+        if (trial is null) return null;
+        var source = await TrialSources.SourceOfAsync(ctx, trialId, ct);
+        var rows = ctx.Metrics.AsNoTracking().Where(m => m.TrialId == source);
+        if (names is { Count: > 0 }) rows = rows.Where(m => names.Contains(m.Name));
+        var points = await rows.OrderBy(m => m.Name).ThenBy(m => m.Step).Select(m => new { m.Name, m.Step, m.Epoch, m.Value }).ToListAsync(ct);
+        return new TrialMetrics(trialId, trial.ReusedFromTrialId,
+            points.GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.Select(p => new SeriesPoint(p.Step, p.Epoch, p.Value)).ToArray()));
     }
 }

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Grid;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Specs;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 
@@ -71,5 +72,12 @@ public sealed class ExperimentStore(IDbContextFactory<LabDbContext> db)
         }
         await ctx.SaveChangesAsync(ct);
         return new SubmitResponse(id, grid.Name, grid.Trials.Length, grid.Trials.Count(t => done.ContainsKey(t.Identity)));
+    }
+
+    /// <summary>The experiment's state; null when it does not exist.</summary>
+    public async Task<ExperimentState?> StateAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        return await ctx.Experiments.AsNoTracking().Where(e => e.Id == id).Select(e => (ExperimentState?)e.State).FirstOrDefaultAsync(ct);
     }
 }

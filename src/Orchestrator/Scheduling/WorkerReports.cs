@@ -5,8 +5,8 @@ using Npgsql;
 
 namespace Dggrn.Orchestrator.Scheduling;
 
-/// <summary>Records a lease holder's checkpoints, artifacts and log lines.</summary>
-public sealed class WorkerReports(NpgsqlDataSource data, TrialStore trials)
+/// <summary>Records a lease holder's checkpoints and artifacts.</summary>
+public sealed class WorkerReports(NpgsqlDataSource data)
 {
     static readonly JsonSerializerOptions Json = WireJson.Options;
 
@@ -16,11 +16,11 @@ public sealed class WorkerReports(NpgsqlDataSource data, TrialStore trials)
     /// retired by an earlier call are forgotten now, after the worker had a full checkpoint interval to delete them.
     /// A retried record (same key) is idempotent.
     /// </remarks>
-    public async Task<(OpResult, CheckpointRecordResponse?)> RecordCheckpointAsync(Guid trialId, CheckpointRecordRequest r, CancellationToken ct = default)
+    public async Task<(Outcome, CheckpointRecordResponse?)> RecordCheckpointAsync(string workerId, Guid trialId, CheckpointRecordRequest r, CancellationToken ct = default)
     {
         await using var c = await data.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var check = await trials.CheckLeaseAsync(c, trialId, r.LeaseId, ct);
+        var check = await TrialStore.CheckLeaseAsync(c, trialId, r.LeaseId, workerId, ct);
         if (!check.IsOk) return (check, null);
         var cp = r.Checkpoint;
         await using (var ins = new NpgsqlCommand("""
@@ -62,36 +62,20 @@ public sealed class WorkerReports(NpgsqlDataSource data, TrialStore trials)
             while (await rd.ReadAsync(ct)) delete.Add(rd.GetString(0));
         }
         await tx.CommitAsync(ct);
-        return (OpResult.Ok, new CheckpointRecordResponse([.. delete]));
+        return (Outcome.Ok, new CheckpointRecordResponse([.. delete]));
     }
 
     /// <summary>Records an example image or feature map.</summary>
-    public async Task<OpResult> RecordArtifactAsync(Guid trialId, ArtifactRecordRequest r, CancellationToken ct = default)
+    public async Task<Outcome> RecordArtifactAsync(string workerId, Guid trialId, ArtifactRecordRequest r, CancellationToken ct = default)
     {
         await using var c = await data.OpenConnectionAsync(ct);
-        var check = await trials.CheckLeaseAsync(c, trialId, r.LeaseId, ct);
+        var check = await TrialStore.CheckLeaseAsync(c, trialId, r.LeaseId, workerId, ct);
         if (!check.IsOk) return check;
         await using var cmd = new NpgsqlCommand(
             "INSERT INTO artifacts (trial_id, epoch, kind, axis, slice, key, created_at) VALUES (@t, @e, @k, @a, @s, @key, now())", c);
         cmd.Parameters.AddWithValue("t", trialId); cmd.Parameters.AddWithValue("e", r.Epoch); cmd.Parameters.AddWithValue("k", r.Kind);
         cmd.Parameters.AddWithValue("a", r.Axis); cmd.Parameters.AddWithValue("s", r.Slice); cmd.Parameters.AddWithValue("key", r.Key);
         await cmd.ExecuteNonQueryAsync(ct);
-        return OpResult.Ok;
-    }
-
-    /// <summary>Appends log lines for the dashboard's log tail.</summary>
-    public async Task<OpResult> AppendLogAsync(Guid trialId, TrialLogRequest r, CancellationToken ct = default)
-    {
-        await using var c = await data.OpenConnectionAsync(ct);
-        var check = await trials.CheckLeaseAsync(c, trialId, r.LeaseId, ct);
-        if (!check.IsOk) return check;
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO trial_logs (trial_id, attempt, line, at)
-            SELECT @t, t.attempt, l, now() FROM trials t, unnest(@lines) AS l WHERE t.id = @t
-            """, c);
-        cmd.Parameters.AddWithValue("t", trialId);
-        cmd.Parameters.AddWithValue("lines", r.Lines);
-        await cmd.ExecuteNonQueryAsync(ct);
-        return OpResult.Ok;
+        return Outcome.Ok;
     }
 }

@@ -86,7 +86,7 @@ public static class EvalCommand
     }
 
     /// <summary>"NAME=VALUE" pairs (from repeated or space-separated --param) as a map; null when none.</summary>
-    internal static Dictionary<string, double>? ParseParams(IReadOnlyList<string> items)
+    public static Dictionary<string, double>? ParseParams(IReadOnlyList<string> items)
     {
         if (items.Count == 0) return null;
         var result = new Dictionary<string, double>(StringComparer.Ordinal);

@@ -2,7 +2,7 @@ using Dggrn.Model.Volumes;
 
 namespace Dggrn.Worker.Cli;
 
-/// <summary>`train`, `eval`, `data`, `bench`: run src/Model locally, without the orchestrator.</summary>
+/// <summary>`train`, `eval`, `data`, `numerics`: run src/Model locally, without the orchestrator.</summary>
 public static class ModelCli
 {
     /// <summary>Runs one model command; returns the exit code (0 ok, 1 failure, 2 bad input, 130 cancelled).</summary>
@@ -14,36 +14,39 @@ public static class ModelCli
             Console.WriteLine(Usage.TryGetValue(args[0], out var u) ? u : string.Join("\n", Usage.Values));
             return Task.FromResult(0);
         }
-        // --verbose (anywhere) adds the stack trace under the one-line error; it is not a command option.
-        bool verbose = args.Skip(1).Any(a => a is "--verbose");
+        return Task.FromResult(Guarded(args[0], args.Skip(1), args[0] switch
+        {
+            "train" => TrainCommand.Run,
+            "eval" => EvalCommand.Run,
+            "data" => DataCommand.Run,
+            "numerics" => NumericsCommand.Run,
+            _ => _ => throw new CliException($"unknown command '{args[0]}'"),
+        }));
+    }
+
+    /// <summary>Runs <paramref name="run"/> on <paramref name="args"/>, turning every error into one line "dggrn COMMAND: reason"
+    /// and its exit code; --verbose (anywhere) adds the stack trace and is not passed on.</summary>
+    public static int Guarded(string command, IEnumerable<string> args, Func<CliArgs, int> run)
+    {
+        bool verbose = args.Any(a => a is "--verbose");
         try
         {
-            var rest = new CliArgs(args.Skip(1).Where(a => a is not "--verbose"));
-            int code = args[0] switch
-            {
-                "train" => TrainCommand.Run(rest),
-                "eval" => EvalCommand.Run(rest),
-                "data" => DataCommand.Run(rest),
-                "bench" => BenchCommand.Run(rest),
-                "numerics" => NumericsCommand.Run(rest),
-                _ => throw new CliException($"unknown command '{args[0]}'"),
-            };
-            return Task.FromResult(code);
+            return run(new CliArgs(args.Where(a => a is not "--verbose")));
         }
         catch (Exception e) when (e is CliException or VolumeFormatException or ArgumentException or InvalidDataException)
         {
-            return Fail(2, $"dggrn {args[0]}: {e.Message}", verbose ? e : null);
+            return Fail(2, $"dggrn {command}: {e.Message}", verbose ? e : null);
         }
-        catch (OperationCanceledException) { return Fail(130, $"dggrn {args[0]}: cancelled", null); }
+        catch (OperationCanceledException) { return Fail(130, $"dggrn {command}: cancelled", null); }
         catch (Exception e) when (e is Dggrn.Model.Training.TrainingDivergedException or Dggrn.Model.Numerics.NumericsException)
         {
             // "dggrn train: diverged at epoch 3, step 41: loss NaN" / "dggrn train: numerics: float32 convolutions disagree ..."
-            return Fail(1, $"dggrn {args[0]}: {e.Message}", verbose ? e : null);
+            return Fail(1, $"dggrn {command}: {e.Message}", verbose ? e : null);
         }
         catch (Exception e)
         {
             // Anything unforeseen (I/O, out of memory, a TorchSharp error) still ends as one line, not a stack trace.
-            return Fail(1, $"dggrn {args[0]}: {e.GetType().Name}: {FirstSentence(e.Message)}{(verbose ? "" : " (--verbose shows details)")}", verbose ? e : null);
+            return Fail(1, $"dggrn {command}: {e.GetType().Name}: {FirstSentence(e.Message)}{(verbose ? "" : " (--verbose shows details)")}", verbose ? e : null);
         }
     }
 
@@ -58,19 +61,16 @@ public static class ModelCli
         ["data"] = "data phantom OUT.nii[.gz] --seed N [--grid XxYxZ]\ndata inspect PATH [--json]",
         ["numerics"] = "numerics [--threads T] [--paths channels-last,blocked,reference] [--model dggrn|resnet|scsr|recnn --blocks N --filters K --scale S] [--batch B] [--device cpu|cuda] [--json]\n" +
                        "      float32 convolutions of the real networks against float64; chooses the fastest path that agrees (exit 1 when none does)",
-        ["bench"] = "bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--lr 1e-4] [--path channels-last|blocked|reference] [--train SRC...] [--json]\n" +
-                    "bench checkpoint [--model dggrn] [--blocks 12] [--filters 64] [--scale 2] [--rounds 9] [--json]\n" +
-                    "bench classical --method nmu|lrtv [--scales 2,3,4] [--source SRC] [--axis 2] [--slices 4] [--param NAME=VALUE ...] [--json]",
     };
 
     /// <summary>libtorch's messages carry a native stack trace after "Exception raised from": the line ends before it.</summary>
     static string FirstSentence(string message) =>
         message.IndexOf(" Exception raised from ", StringComparison.Ordinal) is var i and > 0 ? message[..i] : message;
 
-    static Task<int> Fail(int code, string message, Exception? details)
+    static int Fail(int code, string message, Exception? details)
     {
         Console.Error.WriteLine(message.ReplaceLineEndings(" "));
         if (details is not null) Console.Error.WriteLine(details);
-        return Task.FromResult(code);
+        return code;
     }
 }

@@ -7,7 +7,8 @@ using Dggrn.Contracts.Api;
 
 namespace Dggrn.Worker.Service;
 
-/// <summary>The orchestrator's worker-facing HTTP API (see COMMON.md), one method per endpoint.</summary>
+/// <summary>The orchestrator's worker-facing HTTP API, one method per endpoint the worker uses: registration, heartbeats, the
+/// report batches (which also lease), and the records that answer something (checkpoints, artifacts, resume points).</summary>
 /// <remarks>Methods throw <see cref="OrchestratorException"/> for HTTP errors; use <see cref="IsTransient"/> to decide on retries.</remarks>
 public sealed class OrchestratorClient : IDisposable
 {
@@ -33,15 +34,10 @@ public sealed class OrchestratorClient : IDisposable
     public Task<HeartbeatResponse> HeartbeatAsync(string workerId, HeartbeatRequest r, CancellationToken ct) =>
         PostAsync<HeartbeatResponse>($"api/workers/{Uri.EscapeDataString(workerId)}/heartbeat", r, ct);
 
-    /// <summary>POST /api/workers/{id}/lease.</summary>
-    public Task<LeaseGrant[]> LeaseAsync(string workerId, LeaseRequest r, CancellationToken ct) =>
-        PostAsync<LeaseGrant[]>($"api/workers/{Uri.EscapeDataString(workerId)}/lease", r, ct);
-
-    /// <summary>POST /api/trials/{id}/started.</summary>
-    public Task StartedAsync(Guid trialId, TrialStartedRequest r, CancellationToken ct) => PostAsync($"api/trials/{trialId}/started", r, ct);
-
-    /// <summary>POST /api/trials/{id}/metrics (idempotent on the batch's sequence).</summary>
-    public Task MetricsAsync(Guid trialId, MetricBatch r, CancellationToken ct) => PostAsync($"api/trials/{trialId}/metrics", r, ct);
+    /// <summary>POST /api/workers/{id}/reports: lifecycle reports of the worker's trials and, optionally, a lease request
+    /// (<see cref="Reports.ReportOutbox"/> is the one caller).</summary>
+    public Task<WorkerReportBatchResponse> ReportsAsync(string workerId, WorkerReportBatch batch, CancellationToken ct) =>
+        PostAsync<WorkerReportBatchResponse>($"api/workers/{Uri.EscapeDataString(workerId)}/reports", batch, ct);
 
     /// <summary>POST /api/trials/{id}/checkpoints; returns what retention says to delete.</summary>
     public async Task<CheckpointRecordResponse> RecordCheckpointAsync(Guid trialId, CheckpointRecordRequest r, CancellationToken ct)
@@ -55,18 +51,6 @@ public sealed class OrchestratorClient : IDisposable
     /// <summary>POST /api/trials/{id}/artifacts.</summary>
     public Task ArtifactAsync(Guid trialId, ArtifactRecordRequest r, CancellationToken ct) => PostAsync($"api/trials/{trialId}/artifacts", r, ct);
 
-    /// <summary>POST /api/trials/{id}/complete.</summary>
-    public Task CompleteAsync(Guid trialId, TrialCompletedRequest r, CancellationToken ct) => PostAsync($"api/trials/{trialId}/complete", r, ct);
-
-    /// <summary>POST /api/trials/{id}/failed.</summary>
-    public Task FailedAsync(Guid trialId, TrialFailedRequest r, CancellationToken ct) => PostAsync($"api/trials/{trialId}/failed", r, ct);
-
-    /// <summary>POST /api/trials/{id}/release.</summary>
-    public Task ReleaseAsync(Guid trialId, TrialReleaseRequest r, CancellationToken ct) => PostAsync($"api/trials/{trialId}/release", r, ct);
-
-    /// <summary>POST /api/trials/{id}/log.</summary>
-    public Task LogAsync(Guid trialId, TrialLogRequest r, CancellationToken ct) => PostAsync($"api/trials/{trialId}/log", r, ct);
-
     /// <summary>GET /api/trials/{id}/checkpoints: every recorded checkpoint of the trial.</summary>
     public async Task<CheckpointInfo[]> CheckpointsAsync(Guid trialId, CancellationToken ct)
     {
@@ -77,7 +61,7 @@ public sealed class OrchestratorClient : IDisposable
     /// <summary>Worth retrying: the orchestrator (or its database) is unreachable, overloaded or restarting.</summary>
     public static bool IsTransient(Exception e) =>
         e is OrchestratorException { Status: >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests }
-        || (e is not OrchestratorException && Dggrn.Contracts.Blobs.StoreRetry.IsNetworkFailure(e))
+        || (e is not OrchestratorException && Dggrn.Checkpoints.StoreRetry.IsNetworkFailure(e))
         || e is TaskCanceledException { InnerException: TimeoutException };
 
     /// <inheritdoc />

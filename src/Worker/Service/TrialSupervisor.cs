@@ -1,46 +1,56 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Dggrn.Contracts.Api;
+using Dggrn.Worker.Service.Reports;
 using Dggrn.Worker.Service.Trial;
 
 namespace Dggrn.Worker.Service;
 
-/// <summary>Runs one leased trial in a child process and watches it: progress, hang, death, cancel, drain.</summary>
+/// <summary>Runs one leased trial in a child process and watches it: progress, reports, logs, hang, death, cancel, drain.</summary>
 /// <remarks>
-/// The child reports its own outcome to the orchestrator. When it dies without doing so (native crash,
-/// out-of-memory kill, hang), this supervisor sends the child's unsent metrics from its journal, then
-/// reports the death with its cause as a retryable failure, so the trial resumes from its last checkpoint.
+/// The child's lifecycle reports come to this process on its stdout and go out through the worker's outbox (batched with
+/// every other trial's); the outcome goes back to the child as an "@ack" line. Its log lines go to the worker's log and, in
+/// batches, to the dashboard's log tail. When the child dies without reporting its end (native crash, out-of-memory kill,
+/// hang), this supervisor sends the child's unsent metrics from its journal, then reports the death with its cause as a
+/// retryable failure, so the trial resumes from its last checkpoint.
 /// </remarks>
-public sealed class TrialSupervisor
+public sealed class TrialSupervisor : ITrialRunner
 {
     readonly LeaseGrant _grant;
     readonly TrialLaunch _launch;
     readonly WorkerOptions _options;
-    readonly OrchestratorClient _client;
+    readonly ReportOutbox _outbox;
+    readonly LogShipper _logs;
     readonly Action<string> _log;
     readonly Queue<string> _tail = new();
+    readonly Lock _stdin = new();
     readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly CancellationTokenSource _gone = new();
     Process? _process;
     string? _outcome;
     string? _killReason;
     bool _lost;
     bool _drainKilled;
 
-    /// <summary>Prepares (does not start) a supervisor.</summary>
-    public TrialSupervisor(LeaseGrant grant, TrialLaunch launch, WorkerOptions options, OrchestratorClient client, Action<string> log)
+    readonly Action? _ending;
+
+    /// <summary>Prepares (does not start) a supervisor; <paramref name="ending"/> is called when the child's work is over.</summary>
+    public TrialSupervisor(LeaseGrant grant, TrialLaunch launch, WorkerOptions options, ReportOutbox outbox, Action<string> log, Action? ending = null)
     {
+        _ending = ending;
         _grant = grant;
         _launch = launch;
         _options = options;
-        _client = client;
+        _outbox = outbox;
+        _logs = new LogShipper(outbox, grant.TrialId, grant.LeaseId);
         _log = log;
         LastProgressAt = DateTimeOffset.UtcNow;
     }
 
-    /// <summary>The lease this supervisor runs.</summary>
+    /// <inheritdoc/>
     public LeaseGrant Grant => _grant;
 
-    /// <summary>The device slot it occupies.</summary>
+    /// <inheritdoc/>
     public string Device => _launch.Device;
 
     /// <summary>Newest epoch and step reported by the child.</summary>
@@ -52,13 +62,16 @@ public sealed class TrialSupervisor
     /// <summary>When the child last showed a sign of life.</summary>
     public DateTimeOffset LastProgressAt { get; private set; }
 
-    /// <summary>Completes once the child exited and its end was reported.</summary>
+    /// <inheritdoc/>
     public Task Finished => _exited.Task;
+
+    /// <inheritdoc/>
+    public bool Ending { get; private set; }
 
     /// <summary>The child's process id (for tests and logs).</summary>
     public int? ProcessId => _process?.Id;
 
-    /// <summary>Progress for the next heartbeat.</summary>
+    /// <inheritdoc/>
     public TrialProgress Progress => new(_grant.TrialId, _grant.LeaseId, Epoch, Step);
 
     /// <summary>Writes the launch file and starts the child.</summary>
@@ -91,20 +104,20 @@ public sealed class TrialSupervisor
         _log($"trial {_grant.TrialId} attempt {_grant.Attempt}: started child pid {p.Id} on {_launch.Device}");
     }
 
-    /// <summary>Asks the child to stop at its next step (orchestrator cancel); it checkpoints first.</summary>
+    /// <inheritdoc/>
     public void Cancel() => Command(TrialSignal.CancelCommand);
 
-    /// <summary>Asks the child to checkpoint at its next step and hand the lease back (SIGTERM drain).</summary>
+    /// <inheritdoc/>
     public void Drain() => Command(TrialSignal.DrainCommand);
 
-    /// <summary>The orchestrator no longer recognises the lease: kill at once, report nothing (someone else owns the trial now).</summary>
+    /// <inheritdoc/>
     public void KillLost()
     {
         _lost = true;
         Kill("lease lost");
     }
 
-    /// <summary>The drain deadline passed: kill the child and hand the lease back (no failure is charged).</summary>
+    /// <inheritdoc/>
     public void KillForDrain()
     {
         _drainKilled = true;
@@ -119,7 +132,7 @@ public sealed class TrialSupervisor
         catch (InvalidOperationException) { /* already exited */ }
     }
 
-    /// <summary>Kills the child when it showed no sign of life for Worker:HungTrialSeconds; true when it did.</summary>
+    /// <inheritdoc/>
     public bool CheckHung(DateTimeOffset now)
     {
         if (_exited.Task.IsCompleted || now - LastProgressAt < TimeSpan.FromSeconds(_options.HungTrialSeconds)) return false;
@@ -131,10 +144,13 @@ public sealed class TrialSupervisor
     {
         try
         {
-            _process?.StandardInput.WriteLine(line);
-            _process?.StandardInput.Flush();
+            lock (_stdin)
+            {
+                _process?.StandardInput.WriteLine(line);
+                _process?.StandardInput.Flush();
+            }
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException) { /* exiting already */ }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException) { /* exiting already */ }
     }
 
     void OnLine(string line)
@@ -151,8 +167,15 @@ public sealed class TrialSupervisor
                     Epoch = s.Epoch;
                     Step = s.Step;
                     return;
+                case { Kind: "ending" }:
+                    Ending = true;
+                    _ending?.Invoke();
+                    return;
                 case { Kind: "done" }:
                     _outcome = s.Outcome;
+                    return;
+                case { Kind: "report", Report: { } report }:
+                    _ = ForwardAsync(s.Seq, report);
                     return;
             }
         }
@@ -162,6 +185,27 @@ public sealed class TrialSupervisor
             while (_tail.Count > 30) _tail.Dequeue();
         }
         _log($"[{_grant.TrialId.ToString()[..8]}] {line}");
+        _logs.Add(line);
+    }
+
+    /// <summary>A child's report through the outbox; the outcome goes back to the child on its stdin.</summary>
+    async Task ForwardAsync(long seq, WorkerReport report)
+    {
+        TrialAck ack;
+        if (report.TrialId != _grant.TrialId)
+            ack = new TrialAck(seq, 403, $"the trial process of {_grant.TrialId} may not report for trial {report.TrialId}");
+        else
+        {
+            try
+            {
+                var o = await _outbox.EnqueueAsync(report, _gone.Token);
+                ack = new TrialAck(seq, o.Status, o.Error);
+            }
+            catch (OperationCanceledException) { return; } // the child is gone; nobody waits for the answer
+            catch (OrchestratorException e) { ack = new TrialAck(seq, (int)e.Status, e.Message); }
+            catch (Exception e) { ack = new TrialAck(seq, 500, e.Message); }
+        }
+        Command(TrialAck.Prefix + JsonSerializer.Serialize(ack, OrchestratorClient.Json));
     }
 
     async Task OnExitedAsync()
@@ -170,6 +214,7 @@ public sealed class TrialSupervisor
         {
             var p = _process!;
             p.WaitForExit(); // drains the redirected output so the last "done" line is seen
+            await _gone.CancelAsync();
             var code = p.ExitCode;
             if (_outcome is not null && _killReason is null)
             {
@@ -186,16 +231,13 @@ public sealed class TrialSupervisor
             lock (_tail) tail = string.Join("\n", _tail.TakeLast(10));
             _log($"trial {_grant.TrialId} attempt {_grant.Attempt}: child {cause}");
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(_drainKilled ? 0.25 : 2));
-            await MetricJournal.ReplayAsync(_launch.JournalPath, (b, ct) => _client.MetricsAsync(_grant.TrialId, b, ct), _log, TimeSpan.FromSeconds(_drainKilled ? 5 : 60), cts.Token);
-            if (_drainKilled)
-            {
-                await Reliably.CallAsync("release lease", ct => _client.ReleaseAsync(_grant.TrialId,
-                    new TrialReleaseRequest(_grant.LeaseId, $"worker draining; trial process {cause}"), ct), _log, cts.Token);
-                return;
-            }
-            await Reliably.CallAsync("report trial death", ct => _client.FailedAsync(_grant.TrialId, new TrialFailedRequest(
-                _grant.LeaseId, $"trial process {cause} at epoch {Epoch} step {Step}" + (tail.Length > 0 ? $"; last output:\n{tail}" : ""), Retryable: true), ct),
-                _log, cts.Token);
+            await MetricJournal.ReplayAsync(_launch.JournalPath, (b, ct) => _outbox.SendAsync(new WorkerReport(_grant.TrialId, Metrics: b), ct),
+                _log, TimeSpan.FromSeconds(_drainKilled ? 5 : 60), cts.Token);
+            var end = _drainKilled
+                ? new WorkerReport(_grant.TrialId, Release: new TrialReleaseRequest(_grant.LeaseId, $"worker draining; trial process {cause}"))
+                : new WorkerReport(_grant.TrialId, Failed: new TrialFailedRequest(_grant.LeaseId,
+                    $"trial process {cause} at epoch {Epoch} step {Step}" + (tail.Length > 0 ? $"; last output:\n{tail}" : ""), Retryable: true));
+            await _outbox.SendAsync(end, cts.Token);
         }
         catch (Exception e)
         {
@@ -203,7 +245,9 @@ public sealed class TrialSupervisor
         }
         finally
         {
+            // The slot is free now; the last log lines follow on their own (bounded), they do not hold it.
             _exited.TrySetResult();
+            await _logs.FlushAsync(TimeSpan.FromSeconds(5));
         }
     }
 

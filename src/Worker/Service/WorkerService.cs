@@ -1,23 +1,34 @@
 using System.Collections.Concurrent;
 using Dggrn.Contracts.Api;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Worker.Numerics;
+using Dggrn.Worker.Service.Reports;
+using Dggrn.Worker.Service.Trial;
 
 namespace Dggrn.Worker.Service;
 
 /// <summary>The worker's main loop: register, heartbeat, lease into free slots, supervise trials, drain on request.</summary>
 /// <remarks>
 /// One loop owns all state, so no lock is needed around the slot table. Trials run in child processes
-/// (<see cref="TrialSupervisor"/>); this process never loads a model, so a trial's native crash cannot take it down.
+/// (<see cref="TrialSupervisor"/>); this process never loads a model, so a trial's native crash cannot take it down. (A
+/// "noop" trial, which loads nothing, runs inline: <see cref="InlineTrial"/>.) Every trial's reports, and the loop's lease
+/// requests, leave through one <see cref="ReportOutbox"/>, batched.
 /// </remarks>
 public sealed class WorkerService(
     WorkerOptions options,
     OrchestratorClient client,
     DeviceInfo[] devices,
     IReadOnlyDictionary<string, string> childEnvironment,
+    ICheckpointStore store,
     Action<string> log)
 {
-    readonly Dictionary<Guid, TrialSupervisor> _running = [];
-    readonly ConcurrentQueue<Guid> _finished = new();
+    readonly ReportOutbox _outbox = new(client, log);
+    readonly ConcurrentDictionary<Guid, ITrialRunner> _running = [];
+    readonly ConcurrentQueue<ITrialRunner> _finished = new();
+    readonly ConcurrentQueue<(LeaseRequest Asked, LeaseGrant[] Grants)> _granted = new();
+    int _riding; // slots asked for by leases riding on report batches, not yet answered
+    volatile bool _draining;
     readonly SemaphoreSlim _wake = new(0);
     string? _workerId;
     NumericsInfo? _numerics;
@@ -27,7 +38,10 @@ public sealed class WorkerService(
     public string? WorkerId => _workerId;
 
     /// <summary>Trials running now.</summary>
-    public IReadOnlyCollection<TrialSupervisor> Running => _running.Values;
+    public IReadOnlyCollection<ITrialRunner> Running => [.. _running.Values];
+
+    /// <summary>The outbox every report and lease request goes through.</summary>
+    public ReportOutbox Outbox => _outbox;
 
     /// <summary>The start-up numerics self-check (null until it ran).</summary>
     public NumericsInfo? Numerics => _numerics;
@@ -45,6 +59,8 @@ public sealed class WorkerService(
                 : $"{_numerics.Reason}; taking no trials");
         }
         catch (OperationCanceledException) when (drain.IsCancellationRequested) { return; }
+        _outbox.LeaseWith = LeaseWithReports;
+        _outbox.Granted = OnRidingGrants;
         await RegisterAsync(drain);
         if (drain.IsCancellationRequested) return;
         var nextHeartbeat = DateTimeOffset.MinValue;
@@ -52,20 +68,25 @@ public sealed class WorkerService(
         while (!drain.IsCancellationRequested)
         {
             var now = DateTimeOffset.UtcNow;
-            Reap();
+            var freed = Reap();
+            StartGranted();
             foreach (var s in _running.Values) s.CheckHung(now);
             if (now >= nextHeartbeat)
             {
                 await HeartbeatAsync(drain);
                 nextHeartbeat = now + _heartbeatEvery;
             }
-            if (now >= nextLease && !drain.IsCancellationRequested && _numerics!.Passed)
+            // A freed slot asks at once; an empty queue is polled at the heartbeat interval, a failed request after a second.
+            if ((freed || now >= nextLease) && devices.Sum(Unasked) > 0 && !drain.IsCancellationRequested && _numerics!.Passed)
             {
-                if (await LeaseAsync(drain)) nextLease = now + _heartbeatEvery; else nextLease = now + TimeSpan.FromSeconds(1);
+                var granted = await LeaseAsync(drain);
+                nextLease = granted < 0 ? now + TimeSpan.FromSeconds(1) : granted > 0 ? now : now + _heartbeatEvery;
+                if (granted > 0 && devices.Sum(Unasked) > 0) continue; // fill the remaining slots now
             }
             try { await _wake.WaitAsync(TimeSpan.FromMilliseconds(500), drain); }
             catch (OperationCanceledException) { }
         }
+        _draining = true;
         await DrainAsync();
     }
 
@@ -76,13 +97,49 @@ public sealed class WorkerService(
             var reg = await Reliably.CallAsync("register", c => client.RegisterAsync(new RegisterWorkerRequest(
                 Environment.MachineName, Environment.ProcessId, devices, Version, options.Name, _numerics), c), log, ct);
             _workerId = reg.WorkerId;
+            _outbox.WorkerId = reg.WorkerId;
             _heartbeatEvery = TimeSpan.FromSeconds(Math.Clamp(reg.HeartbeatSeconds, 1, Math.Max(1, reg.LeaseTtlSeconds / 3)));
             log($"registered as {reg.WorkerId} with {options.OrchestratorUrl}: {string.Join(", ", devices.Select(d => $"{d.Name} x{d.Slots}"))}; heartbeat every {_heartbeatEvery.TotalSeconds:0} s");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    int FreeSlots(DeviceInfo d) => d.Slots - _running.Values.Count(s => s.Device == d.Name);
+    /// <summary>Slots of <paramref name="d"/> not taken by a trial still at work (one sending its last report counts as free).</summary>
+    int FreeSlots(DeviceInfo d) => d.Slots - _running.Values.Count(s => s.Device == d.Name && !s.Ending);
+
+    /// <summary>Free slots of <paramref name="d"/> no lease riding on a report batch has asked for yet.</summary>
+    int Unasked(DeviceInfo d) => FreeSlots(d) - (d == devices[0] ? Volatile.Read(ref _riding) : 0);
+
+    /// <summary>The lease that rides with a report batch: the slots its final reports (complete, failed, release) free, so the
+    /// next trials arrive in the answer to the reports of the last ones, without a round trip of their own.</summary>
+    /// <remarks>Called by the outbox on its own thread. Riding leases are for the first device only (a worker's devices are
+    /// usually one CPU or a set of GPUs leased alike); the loop's own requests serve the rest.</remarks>
+    LeaseRequest? LeaseWithReports(IReadOnlyList<WorkerReport> reports)
+    {
+        if (_draining || _numerics is not { Passed: true } || !reports.Any(r => r.Complete is not null || r.Failed is not null || r.Release is not null))
+            return null;
+        var d = devices[0];
+        var n = Unasked(d);
+        if (n <= 0) return null;
+        Interlocked.Add(ref _riding, n);
+        return new LeaseRequest(n, d.Name, d.Kind == "cpu" ? DeviceDetector.AvailableMemoryBytes() : d.MemoryBytes);
+    }
+
+    void OnRidingGrants(LeaseRequest asked, LeaseGrant[] grants)
+    {
+        _granted.Enqueue((asked, grants));
+        _wake.Release();
+    }
+
+    /// <summary>Starts the trials riding leases brought; their slots count as asked for until then, so the loop never asks twice.</summary>
+    void StartGranted()
+    {
+        while (_granted.TryDequeue(out var x))
+        {
+            foreach (var g in x.Grants.Take(x.Asked.MaxTrials)) StartTrial(g, devices.First(d => d.Name == x.Asked.Device));
+            Interlocked.Add(ref _riding, -x.Asked.MaxTrials);
+        }
+    }
 
     async Task HeartbeatAsync(CancellationToken ct)
     {
@@ -115,27 +172,30 @@ public sealed class WorkerService(
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    /// <summary>Asks for work for every device with a free slot; false when the orchestrator could not be asked.</summary>
-    async Task<bool> LeaseAsync(CancellationToken ct)
+    /// <summary>Asks for work for every device with a free slot (through the outbox, with the reports waiting to go); returns
+    /// how many trials it started, or -1 when the orchestrator could not be asked.</summary>
+    async Task<int> LeaseAsync(CancellationToken ct)
     {
+        var started = 0;
         foreach (var d in devices)
         {
-            var free = FreeSlots(d);
+            var free = Unasked(d);
             if (free <= 0) continue;
             LeaseGrant[] grants;
             try
             {
-                grants = await client.LeaseAsync(_workerId!, new LeaseRequest(free, d.Name, d.Kind == "cpu" ? DeviceDetector.AvailableMemoryBytes() : d.MemoryBytes), ct);
+                grants = await _outbox.LeaseAsync(new LeaseRequest(free, d.Name, d.Kind == "cpu" ? DeviceDetector.AvailableMemoryBytes() : d.MemoryBytes), ct);
             }
-            catch (Exception e) when (OrchestratorClient.IsTransient(e) && !ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return -1; }
+            catch (Exception e) when (e is OrchestratorException)
             {
-                log($"lease request failed ({e.Message.Split('\n')[0]})");
-                return false;
+                log($"lease request refused ({e.Message.Split('\n')[0]})");
+                return -1;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return false; }
             foreach (var g in grants.Take(free)) StartTrial(g, d);
+            started += Math.Min(free, grants.Length);
         }
-        return true;
+        return started;
     }
 
     /// <summary>The worker's version as it registers.</summary>
@@ -149,7 +209,9 @@ public sealed class WorkerService(
     {
         var scratch = Path.Combine(ScratchRoot(options), $"{g.TrialId}-a{g.Attempt}-{g.LeaseId.ToString()[..8]}");
         var launch = new TrialLaunch(_workerId!, g, d.Name, TrialThreads(d), Path.Combine(scratch, "metrics.journal"));
-        var s = new TrialSupervisor(g, launch, options, client, log);
+        ITrialRunner s = InlineTrial.Suits(g.Config.Method)
+            ? new InlineTrial(g, launch, options, _outbox, client, store, log)
+            : new TrialSupervisor(g, launch, options, _outbox, log);
         _running[g.TrialId] = s;
         try
         {
@@ -157,22 +219,33 @@ public sealed class WorkerService(
         }
         catch (Exception e)
         {
-            _running.Remove(g.TrialId);
+            _running.TryRemove(g.TrialId, out _);
             log($"trial {g.TrialId}: could not start its process: {e.Message}");
-            _ = Reliably.CallAsync("report start failure", c => client.FailedAsync(g.TrialId, new TrialFailedRequest(g.LeaseId, $"worker could not start the trial process: {e.Message}", true), c), log, CancellationToken.None, TimeSpan.FromMinutes(1));
+            _ = _outbox.EnqueueAsync(new WorkerReport(g.TrialId, Failed: new TrialFailedRequest(g.LeaseId, $"worker could not start the trial process: {e.Message}", true)),
+                new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
             return;
         }
-        _ = s.Finished.ContinueWith(_ => { _finished.Enqueue(g.TrialId); _wake.Release(); }, TaskScheduler.Default);
+        _ = s.Finished.ContinueWith(_ => { _finished.Enqueue(s); _wake.Release(); }, TaskScheduler.Default);
     }
 
-    void Reap()
+    /// <summary>Forgets finished trials; true when a slot was freed.</summary>
+    bool Reap()
     {
-        while (_finished.TryDequeue(out var id)) _running.Remove(id);
+        var freed = false;
+        // Only the runner that ended: a trial requeued and leased again while its old runner sent its last report has a new one.
+        while (_finished.TryDequeue(out var r))
+            freed |= _running.TryRemove(new KeyValuePair<Guid, ITrialRunner>(r.Grant.TrialId, r));
+        return freed;
     }
 
     async Task DrainAsync()
     {
-        Reap();
+        _ = Reap();
+        // Leases that arrived with the last reports but were never started go back at once.
+        while (_granted.TryDequeue(out var x))
+            foreach (var g in x.Grants)
+                _ = _outbox.EnqueueAsync(new WorkerReport(g.TrialId, Release: new TrialReleaseRequest(g.LeaseId, "worker draining; never started")),
+                    new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         if (_running.Count == 0) { log("drained: no trials were running"); return; }
         log($"draining {_running.Count} trial(s): checkpoint at the next step, then hand the leases back (at most {options.DrainSeconds} s)");
         foreach (var s in _running.Values) s.Drain();

@@ -6,9 +6,9 @@ using Dggrn.Orchestrator.Local;
 namespace Dggrn.Orchestrator.Cli.Commands;
 
 /// <summary>
-/// `dggrn train|eval|data|bench ...`: the model commands live in the worker executable (the orchestrator never loads
+/// `dggrn train|eval|data|numerics ...`: the model commands live in the worker executable (the orchestrator never loads
 /// TorchSharp), so the CLI runs it as a child with the same arguments and inherited stdio and returns its exit code.
-/// `bench orchestrator ...` runs the orchestrator's own benchmark in this process.
+/// `dggrn bench ...` runs the benchmarks' own executable (dggrn-bench, built beside the product, outside it) the same way.
 /// </summary>
 public static class ForwardCommands
 {
@@ -21,20 +21,21 @@ public static class ForwardCommands
         "train" => "Train one method locally (runs dggrn-worker train; see `dggrn train --help`)",
         "eval" => "Evaluate a method or checkpoint on a volume (dggrn-worker eval)",
         "data" => "Inspect volumes, make phantoms (dggrn-worker data)",
-        _ => "Benchmarks: model ones run in dggrn-worker; `bench orchestrator` runs the scheduler benchmark",
+        "numerics" => "Check float32 convolutions against float64 on this machine (dggrn-worker numerics)",
+        _ => "Benchmarks: train, checkpoint, classical, orchestrator, store-upload (dggrn-bench; see docs/benchmarks.md)",
     }) { TreatUnmatchedTokensAsErrors = false });
 
     /// <summary>Runs a forwarded command.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args is ["bench", "orchestrator", ..]) return await RunOrchestratorBenchmarkAsync(args[2..]);
-        var dll = ProductPaths.WorkerDll;
+        var (dll, what) = args is ["bench", ..] ? (ProductPaths.BenchDll, "benchmark") : (ProductPaths.WorkerDll, "worker");
         if (!File.Exists(dll))
-            throw new CliException($"the worker executable {dll} is missing; build the product (./dggrn builds it)");
+            throw new CliException($"the {what} executable {dll} is missing; build the product (./dggrn builds it)");
+        if (args is ["bench", ..]) args = args[1..];
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var child = Process.Start(psi) ?? throw new CliException("could not start the worker executable");
+        using var child = Process.Start(psi) ?? throw new CliException($"could not start the {what} executable");
         // Ctrl+C reaches the child through the terminal's process group; SIGTERM sent to us is passed on.
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
         {
@@ -45,7 +46,4 @@ public static class ForwardCommands
         await child.WaitForExitAsync();
         return child.ExitCode;
     }
-
-    /// <summary>`bench orchestrator`: the scheduler/ingest benchmark runs in this process (no TorchSharp needed).</summary>
-    static Task<int> RunOrchestratorBenchmarkAsync(string[] args) => Bench.OrchestratorBenchmark.RunAsync(args);
 }

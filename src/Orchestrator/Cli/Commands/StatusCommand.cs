@@ -59,5 +59,8 @@ public static class StatusCommand
         t.WriteTo(Console.Out);
         foreach (var x in d.Trials.Where(x => x.Error is { Length: > 0 }))
             Console.Out.WriteLine($"  {x.Id}: {x.Error!.ReplaceLineEndings(" ")}");
+        // A reused trial shows its original's epoch and PSNR; say which original, as the dashboard links it.
+        foreach (var x in d.Trials.Where(x => x.ReusedFrom is not null))
+            Console.Out.WriteLine($"  {x.Id}: reused from trial {x.ReusedFrom} (its curves, images and checkpoints)");
     }
 }

@@ -35,6 +35,7 @@ public sealed class MetricJournal : IAsyncDisposable
     long _sequence;
     long _unsentBytes;
     bool _warnedFull;
+    bool _created;
     volatile string? _refused;
 
     /// <summary>Opens a fresh journal at <paramref name="path"/> (a journal already there is replayed first by the caller).</summary>
@@ -47,8 +48,6 @@ public sealed class MetricJournal : IAsyncDisposable
         _maxBytes = maxBytes;
         _log = log;
         _sequence = firstSequence - 1;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, "");
         _sender = Task.Run(SendLoopAsync);
     }
 
@@ -153,6 +152,13 @@ public sealed class MetricJournal : IAsyncDisposable
         var batch = new MetricBatch(_leaseId, _attempt, ++_sequence, _open.ToArray());
         _open.Clear();
         var line = JsonSerializer.Serialize(batch, OrchestratorClient.Json) + "\n";
+        // The file is made fresh with the first batch: a trial that reports no metrics (noop) leaves no journal behind.
+        if (!_created)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+            File.WriteAllText(_path, "");
+            _created = true;
+        }
         // Written (and flushed) before it is queued: once a batch exists, only an acknowledgement removes it.
         using (var fs = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
         using (var w = new StreamWriter(fs)) w.Write(line);

@@ -1,5 +1,6 @@
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Worker.Service.Checkpoints;
 using Dggrn.Model.Training;
 
@@ -16,9 +17,10 @@ public sealed class TrialCallbacks(
     OrchestratorClient client,
     CheckpointUploader uploader,
     MetricJournal metrics,
-    Action<string> log,
+    ITrialHost host,
     CancellationToken stopping) : ITrainingCallbacks
 {
+    readonly Action<string> log = host.Log;
     static readonly TimeSpan RecordRetryFor = TimeSpan.FromMinutes(10);
     readonly CheckpointIdentity _id = new(grant.ExperimentId, grant.TrialId, grant.Identity, grant.Attempt);
 
@@ -55,7 +57,7 @@ public sealed class TrialCallbacks(
     /// <inheritdoc />
     public void OnLog(string line)
     {
-        TrialOutput.Progress(Position.Epoch, Position.Step);
+        host.Progress(Position.Epoch, Position.Step);
         log(line);
     }
 
@@ -67,15 +69,15 @@ public sealed class TrialCallbacks(
     void Advance(int epoch, long step)
     {
         Position = (epoch, step);
-        TrialOutput.Progress(epoch, step);
+        host.Progress(epoch, step);
     }
 
     async Task SaveCheckpointAsync(CheckpointBlob c)
     {
         var key = StoreKeys.Checkpoint(grant.ExperimentId, grant.TrialId, grant.Attempt, c.Epoch, c.EndOfEpoch ? null : c.Step);
         var started = DateTimeOffset.UtcNow;
-        var info = await uploader.UploadAsync(key, c.Data, ContentHashes.Known(c.Digest.Md5, c.Digest.Sha256), _id, c.Epoch, c.Step, c.TestPsnr, CancellationToken.None);
-        TrialOutput.Progress(Position.Epoch, Position.Step);
+        var info = await uploader.UploadAsync(key, c.Data, c.Digest, _id, c.Epoch, c.Step, c.TestPsnr, CancellationToken.None);
+        host.Progress(Position.Epoch, Position.Step);
         Failpoint.Hit(Failpoint.AfterCheckpointPut, c.Epoch);
         CheckpointRecordResponse response;
         try

@@ -13,6 +13,12 @@ public static class TrialOutput
     /// <summary>Reports how the trial ended; the worker reports a death itself when this never comes.</summary>
     public static void Done(string outcome, string? message = null) => Write(new TrialSignal("done", Outcome: outcome, Message: message));
 
+    /// <summary>The trial's work is over; its last report follows.</summary>
+    public static void Ending() => Write(new TrialSignal("ending"));
+
+    /// <summary>A lifecycle report for the worker's outbox; the worker answers with "@ack" on stdin.</summary>
+    public static void Report(long seq, Contracts.Api.WorkerReport report) => Write(new TrialSignal("report", Seq: seq, Report: report));
+
     /// <summary>A log line (plain stdout; counts as a sign of life).</summary>
     public static void Log(string line)
     {
