@@ -8,7 +8,7 @@
 #     --no-real-data  leave out tests that read the real MRI volumes (DGGRN_MRI_DATA, default ../shared/data/mri)
 #     --long          also run the long tests (Category=Long; e.g. fault-injection across many epochs)
 #     --containers    run ONLY the container tests (Category=Containers in Deploy.Tests): installs podman, builds every
-#                     image from a debootstrap base, runs deploy/compose and deploy/k8s under podman (about 20 min)
+#                     image from a debootstrap base, runs deploy/compose and deploy/k8s under podman (8 to 15 min)
 #     --filter EXPR   extra dotnet test filter
 #     --project NAME  run only these test projects (e.g. Model.Tests)
 #     --scorecard     also write the reliability scorecard of this run to docs/reliability.md
