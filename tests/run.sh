@@ -4,9 +4,11 @@
 # MINIO_ACCESS_KEY and MINIO_SECRET_KEY name one: see tests/s3-target.sh), builds, runs every test project,
 # stops the servers and ends with the plain line "N passed, M failed".
 #
-#   tests/run.sh [--no-real-data] [--long] [--filter EXPR] [--project NAME]... [--scorecard]
+#   tests/run.sh [--no-real-data] [--long] [--containers] [--filter EXPR] [--project NAME]... [--scorecard]
 #     --no-real-data  leave out tests that read the real MRI volumes (DGGRN_MRI_DATA, default ../shared/data/mri)
 #     --long          also run the long tests (Category=Long; e.g. fault-injection across many epochs)
+#     --containers    run ONLY the container tests (Category=Containers in Deploy.Tests): installs podman, builds every
+#                     image from a debootstrap base, runs deploy/compose and deploy/k8s under podman (8 to 15 min)
 #     --filter EXPR   extra dotnet test filter
 #     --project NAME  run only these test projects (e.g. Model.Tests)
 #     --scorecard     also write the reliability scorecard of this run to docs/reliability.md
@@ -14,19 +16,25 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-filter="Category!=Long"; projects=(); real_data=1; extra_filter=""; scorecard=0; invocation="tests/run.sh${*:+ $*}"
+filter="Category!=Long&Category!=Containers"; projects=(); real_data=1; extra_filter=""; scorecard=0; containers=0; invocation="tests/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
   case $1 in
     --no-real-data) real_data=0 ;;
-    --long) filter="" ;;
+    --long) filter="Category!=Containers" ;;
+    --containers) containers=1 ;;
     --filter) extra_filter=$2; shift ;;
     --project) projects+=("$2"); shift ;;
     --scorecard) scorecard=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "tests/run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+# The container tests fail loudly without podman rather than skip: deploy/podman installs it (Debian packages).
+if [ $containers = 1 ]; then
+  filter="Category=Containers"; real_data=0; projects=(Deploy.Tests)
+  (. deploy/podman/common.sh && ensure_podman) || { echo "tests/run.sh: installing podman failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
 if [ $real_data = 0 ]; then filter="${filter:+$filter&}Category!=RealData"
 else
   export DGGRN_MRI_DATA="${DGGRN_MRI_DATA:-$root/../shared/data/mri}"

@@ -79,11 +79,12 @@ foreach (var dll in assemblies)
         }
         else
         {
-            var category = t.Categories.FirstOrDefault(c => c is "Long" or "RealData" or "Cluster");
+            var category = t.Categories.FirstOrDefault(c => c is "Long" or "RealData" or "Cluster" or "Containers");
             var why = category switch
             {
                 "Long" => "not run (Category=Long: `tests/run.sh --long`)",
                 "RealData" => "not run (Category=RealData)",
+                "Containers" => "not run (Category=Containers: `tests/run.sh --containers`)",
                 { } c => $"not run (Category={c}, filtered out)",
                 null => "not run (filtered out)",
             };

@@ -11,7 +11,7 @@ public sealed class ChartExportBrowserTests(DashboardFixture app, BrowserFixture
     [Fact]
     public async Task Png_and_svg_buttons_save_the_chart_as_it_is_drawn()
     {
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb())
             e = await SeedData.ExperimentAsync(db, "export-grid", [("dggrn", "IXI", 8, 64, 2, 0, TrialState.Running)]);
         await SeedData.MetricsAsync(app.ConnectionString, e.Trials.Single().Id, "test/psnr", [(1, 30.0), (2, 31.5), (3, 32.25)]);

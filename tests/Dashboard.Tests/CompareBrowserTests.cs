@@ -1,6 +1,7 @@
 using Dggrn.Contracts.Api;
 using System.Net;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;

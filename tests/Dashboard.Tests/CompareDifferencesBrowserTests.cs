@@ -14,7 +14,7 @@ public sealed class CompareDifferencesBrowserTests(DashboardFixture app, Browser
     [Fact]
     public async Task Only_differences_hides_what_every_run_shares_environment_included()
     {
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb())
             e = await SeedData.ExperimentAsync(db, "cmp-diff",
                 [.. new[] { 0, 1, 2 }.Select(s => ("dggrn", "NAMIC", 8, 64, 2, s, TrialState.Succeeded))]);

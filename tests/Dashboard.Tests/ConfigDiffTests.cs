@@ -15,8 +15,8 @@ public sealed class ConfigDiffTests : ComponentTestBase
     {
         var d = ConfigDiff.Compute([A, B]);
         Assert.Equal(["filters", "training.trainAxes[2]"], d.Select(x => x.Path).ToArray());
-        Assert.Equal(new string?[] { "64", "128" }, d[0].Values);
-        Assert.Equal(new string?[] { "2", null }, d[1].Values);
+        Assert.Equal(new string?[] { "64", "128" }, d[0].Values.ToArray());
+        Assert.Equal(new string?[] { "2", null }, d[1].Values.ToArray());
     }
 
     [Fact]

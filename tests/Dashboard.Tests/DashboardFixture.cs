@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
-using Dggrn.Contracts.Blobs;
-using Dggrn.Contracts.Storage;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Dashboard.Auth;
 using Dggrn.Dashboard.Hosting;
 using Dggrn.Tests.Common;

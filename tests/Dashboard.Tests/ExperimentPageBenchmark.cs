@@ -32,7 +32,7 @@ public sealed class ExperimentPageBenchmark(DashboardFixture app, BrowserFixture
         foreach (var k in new[] { 32, 128 })
             specs.Add(("dggrn", d, 8, k, 2, 0, TrialState.Succeeded));
         Assert.Equal(34, specs.Count);
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb()) e = await SeedData.ExperimentAsync(db, "bench-34x65x4", specs);
 
         await using (var conn = new NpgsqlConnection(app.ConnectionString))

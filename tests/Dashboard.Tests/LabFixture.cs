@@ -39,7 +39,7 @@ public sealed class LabFixture : IAsyncLifetime
     public string StorePath { get; } = Directory.CreateTempSubdirectory("dggrn-lab-store").FullName;
 
     /// <summary>The dashboard's checkpoint store (tests put images and checkpoints through it, as a worker would).</summary>
-    public Contracts.Blobs.ICheckpointStore Store => _dashboard!.Services.GetRequiredService<Contracts.Blobs.ICheckpointStore>();
+    public Dggrn.Checkpoints.ICheckpointStore Store => _dashboard!.Services.GetRequiredService<Dggrn.Checkpoints.ICheckpointStore>();
 
     /// <inheritdoc />
     public async Task InitializeAsync()

@@ -26,7 +26,7 @@ public sealed class LiveCurveBrowserTests(DashboardFixture app, BrowserFixture b
     [Fact]
     public async Task Curve_points_grow_as_metric_rows_are_written_and_notified()
     {
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb())
             e = await SeedData.ExperimentAsync(db, "live-grid",
             [
@@ -66,7 +66,7 @@ public sealed class LiveCurveBrowserTests(DashboardFixture app, BrowserFixture b
     [Fact]
     public async Task Points_written_without_notify_arrive_by_polling()
     {
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb())
             e = await SeedData.ExperimentAsync(db, "poll-grid", [("dggrn", "IXI", 8, 64, 2, 0, TrialState.Running), ("resnet", "IXI", 8, 64, 2, 0, TrialState.Running)]);
         var page = await browser.SignedInPageAsync(app.BaseUrl, await app.CreateTokenAsync("viewer"));

@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure.Entities;
+using Dggrn.Orchestrator.Queries;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

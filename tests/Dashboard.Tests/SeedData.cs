@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -1,7 +1,9 @@
 using Dggrn.Contracts.Api;
 using System.Net;
-using Dggrn.Contracts.Blobs;
-using Dggrn.Contracts.Storage;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.Playwright;
 

@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Contracts.Trials;
 
 namespace Dggrn.Dashboard.Tests;

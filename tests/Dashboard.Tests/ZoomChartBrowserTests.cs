@@ -47,7 +47,7 @@ public sealed class ZoomChartBrowserTests(DashboardFixture app, BrowserFixture b
     [Fact]
     public async Task Planted_spike_and_dip_show_at_every_zoom_level_and_zooming_in_reaches_every_point()
     {
-        Contracts.Storage.ExperimentEntity e;
+        Dggrn.Orchestrator.Infrastructure.Entities.ExperimentEntity e;
         await using (var db = app.NewDb())
             e = await SeedData.ExperimentAsync(db, "zoom-grid",
             [

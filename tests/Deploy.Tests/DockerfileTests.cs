@@ -22,7 +22,24 @@ public sealed class DockerfileTests
         var csproj = File.ReadAllText(Repo.Path(Repo.ServiceProjects[service]));
         var needsAspNet = csproj.Contains("Microsoft.NET.Sdk.Web") || csproj.Contains("\"Microsoft.AspNetCore.App\"");
         Assert.StartsWith(needsAspNet ? "mcr.microsoft.com/dotnet/aspnet:10.0" : "mcr.microsoft.com/dotnet/runtime:10.0", final.Image);
-        Assert.All(df.Stages, s => Assert.Null(ImageRef.Parse(s.Image).NotPinnedReason()));
+        // A stage may start from an earlier stage (PUBLISHED defaults to the build stage); every image is pinned.
+        var stageNames = df.Stages.Select(s => s.Name).OfType<string>().ToHashSet();
+        Assert.All(df.Stages.Where(s => !stageNames.Contains(s.Image)), s => Assert.Null(ImageRef.Parse(s.Image).NotPinnedReason()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void BaseImagesAndThePublishedAppAreBuildArgumentsDefaultingToUpstream(string service)
+    {
+        // deploy/podman/build-images.sh builds the same Dockerfile without registry access by passing these.
+        var df = Dockerfile.Load(Repo.Dockerfile(service));
+        Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", df.GlobalArgs["SDK_IMAGE"]);
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", df.GlobalArgs["RUNTIME_IMAGE"]);
+        Assert.Equal("build", df.GlobalArgs["PUBLISHED"]);
+        var lines = File.ReadAllLines(Repo.Dockerfile(service));
+        Assert.Contains(lines, l => l.StartsWith("FROM ${SDK_IMAGE} AS build"));
+        Assert.Contains(lines, l => l.StartsWith("FROM ${PUBLISHED} AS published"));
+        Assert.Contains(lines, l => l.StartsWith("FROM ${RUNTIME_IMAGE}"));
     }
 
     [Theory]
@@ -46,7 +63,9 @@ public sealed class DockerfileTests
         Assert.NotNull(entry);
         var assembly = XDocument.Load(Repo.Path(Repo.ServiceProjects[service])).Descendants("AssemblyName").Single().Value;
         Assert.Equal(["dotnet", assembly + ".dll"], entry);
-        Assert.Contains(final.All("COPY"), c => c.Arguments.StartsWith("--from=build "));
+        // The app comes from the `published` stage, which is the build stage unless PUBLISHED names an image.
+        Assert.Contains(final.All("COPY"), c => c.Arguments.StartsWith("--from=published "));
+        Assert.Equal("build", Dockerfile.Load(Repo.Dockerfile(service)).Stages.Single(s => s.Name == "published").Image);
     }
 
     [Theory]

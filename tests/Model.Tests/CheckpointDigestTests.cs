@@ -22,7 +22,7 @@ public sealed class CheckpointDigestTests
         using var d = new BackgroundDigest();
         for (var r = 0; r < repeat; r++)
             foreach (var p in pieces) d.Append(Encoding.ASCII.GetBytes(p));
-        Assert.Equal(new ContentDigest(md5, sha256), d.Complete());
+        Assert.Equal(Dggrn.Contracts.Content.ContentHashes.Known(md5, sha256), d.Complete());
         Assert.Equal(pieces.Sum(p => p.Length) * (long)repeat, d.Length);
     }
 
@@ -40,7 +40,7 @@ public sealed class CheckpointDigestTests
         var header = new CheckpointHeader { Method = "dggrn", Blocks = 2, Filters = 8, Scale = 2, Epoch = 2, GlobalStep = 7 };
         var c = CheckpointCodec.Write(header, net, adam);
 
-        Assert.Equal(new ContentDigest(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(c.Data)),
+        Assert.Equal(Dggrn.Contracts.Content.ContentHashes.Known(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(c.Data)),
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(c.Data))), c.Digest); // one-shot hashes of the result
         // The layout read here without the codec: "DGGRNCK1", int32 header length, JSON, then three int64-prefixed sections
         // (weights, Adam state, RNG state) that end exactly at the end of the data; checkpoints written before stay readable.

@@ -42,7 +42,7 @@ public sealed class CliTests : IDisposable
 
         (code, _, err) = Run("bench");
         Assert.Equal(2, code);
-        Assert.Contains("dggrn bench: expected a benchmark: train, checkpoint, classical, orchestrator or store-upload, found ''", err);
+        Assert.Contains("dggrn bench: expected a benchmark: train, checkpoint, classical, orchestrator, store-upload or dashboard, found ''", err);
     }
 
     [Fact]

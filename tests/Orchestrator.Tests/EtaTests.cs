@@ -1,3 +1,4 @@
+using Dggrn.Orchestrator.Queries;
 using Dggrn.Contracts.Trials;
 
 namespace Dggrn.Orchestrator.Tests;

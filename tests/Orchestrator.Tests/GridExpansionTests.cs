@@ -1,4 +1,4 @@
-using Dggrn.Contracts.Grid;
+using Dggrn.Orchestrator.Specs;
 using Dggrn.Contracts.Trials;
 
 namespace Dggrn.Orchestrator.Tests;

@@ -1,4 +1,4 @@
-using Dggrn.Contracts.Grid;
+using Dggrn.Orchestrator.Specs;
 
 namespace Dggrn.Orchestrator.Tests;
 

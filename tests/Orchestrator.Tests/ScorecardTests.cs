@@ -238,7 +238,7 @@ public sealed class ScorecardTests
 
     /// <summary>Nothing in the document loads anything: no script, no stylesheet link, no image or frame source, no URL in CSS
     /// other than a fragment of the document itself. (An SVG's xmlns names a namespace; nothing fetches it.)</summary>
-    public static void AssertSelfContained(string html)
+    internal static void AssertSelfContained(string html)
     {
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Grid;
+using Dggrn.Orchestrator.Specs;
 using Xunit.Abstractions;
 
 namespace Dggrn.Orchestrator.Tests;

@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 
 namespace Dggrn.Worker.Tests;
 

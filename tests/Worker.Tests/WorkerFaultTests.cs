@@ -129,11 +129,11 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         await FinishOnAFreshWorkerAsync(exp.Id, trial.Id, resumedFromEpoch: 1, baseline);
 
         // The unrecorded epoch-2 object of attempt 1 is what reconcile reports as an object without a record.
-        var store = new Dggrn.Contracts.Blobs.LocalCheckpointStore(Path.Combine(_dir, "store"));
+        var store = new Dggrn.Checkpoints.LocalCheckpointStore(Path.Combine(_dir, "store"));
         var records = await _orch.CheckpointsAsync(trial.Id);
         var report = await new Dggrn.Worker.Service.Checkpoints.Reconciler(store, (t, _) => _orch.CheckpointsAsync(t), _ => { })
-            .RunAsync(Dggrn.Contracts.Blobs.StoreKeys.Trial(exp.Id, trial.Id), TimeSpan.FromHours(1), delete: false, DateTimeOffset.UtcNow, default);
-        Assert.Contains(Dggrn.Contracts.Blobs.StoreKeys.Checkpoint(exp.Id, trial.Id, 1, 2), report.ObjectsWithoutRecords);
+            .RunAsync(Dggrn.Checkpoints.StoreKeys.Trial(exp.Id, trial.Id), TimeSpan.FromHours(1), delete: false, DateTimeOffset.UtcNow, default);
+        Assert.Contains(Dggrn.Checkpoints.StoreKeys.Checkpoint(exp.Id, trial.Id, 1, 2), report.ObjectsWithoutRecords);
         Assert.Empty(report.RecordsWithoutObjects);
         Assert.DoesNotContain(records, r => r.Attempt == 1 && r.Epoch == 2);
     }
@@ -260,7 +260,7 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     public async Task AHungTrialIsKilledAndReported()
     {
         var exp = await _orch.SubmitAsync(Spec("hung"));
-        var worker = StartWorker(new Dictionary<string, string> { ["Worker__HungTrialSeconds"] = "3" });
+        var worker = StartWorker(new Dictionary<string, string> { ["Worker__HungTrialSeconds"] = "8" }); // long enough that a loaded machine's slow start is not a hang
         var trial = await UntilStateAsync(exp.Id, "Running");
         await Poll.UntilAsync(() => MaxLossStepAsync(trial.Id), s => s > 5, TimeSpan.FromMinutes(3), s => $"step {s}\n{Logs}");
         var child = worker.ChildPids.Single();

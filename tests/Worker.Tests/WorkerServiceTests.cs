@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Tests.Common;
 using Dggrn.Worker.Tests.Fixtures;
 

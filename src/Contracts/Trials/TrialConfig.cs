@@ -13,8 +13,8 @@ public sealed record TrialConfig
     public int Seed { get; init; }
     public required DatasetRef Dataset { get; init; }
     public TrainingSettings Training { get; init; } = new();
-    public string Protocol { get; init; } = "dggrn-v1";
-    /// <summary>Parameters of the method by name (e.g. "patchRadius" for "nmu"; see <see cref="Grid.MethodParameters"/>), or
+    public string Protocol { get; init; } = TrainingDefaults.Protocol;
+    /// <summary>Parameters of the method by name (e.g. "patchRadius" for "nmu"; see the orchestrator's MethodParameters), or
     /// null for the method's defaults. Omitted from JSON when null, so every trial without parameters keeps its identity.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, double>? Params { get; init; }

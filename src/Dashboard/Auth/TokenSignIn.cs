@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dggrn.Dashboard.Auth;

@@ -1,5 +1,7 @@
-using Dggrn.Contracts.Blobs;
-using Dggrn.Contracts.Storage;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Dashboard.Auth;
 using Dggrn.Dashboard.Services;
 using Microsoft.AspNetCore.Authentication.Cookies;

@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Queries;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dggrn.Dashboard.Services;

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Dggrn.Contracts.Grid;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Specs;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 
 namespace Dggrn.Dashboard.Services;

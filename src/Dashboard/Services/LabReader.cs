@@ -1,6 +1,8 @@
+using Dggrn.Orchestrator.Queries;
 using Dggrn.Contracts.Api;
 using System.Text.Json;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 

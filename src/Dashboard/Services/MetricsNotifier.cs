@@ -13,7 +13,7 @@ namespace Dggrn.Dashboard.Services;
 public sealed class MetricsNotifier(IConfiguration configuration, ILogger<MetricsNotifier> log) : BackgroundService
 {
     /// <summary>The NOTIFY channel the orchestrator writes to.</summary>
-    public const string Channel = "dggrn_metrics";
+    public const string Channel = Dggrn.Orchestrator.Metrics.MetricIngestor.Channel;
 
     /// <summary>Raised with the trial id of every notification; handlers must be quick and must not throw.</summary>
     public event Action<Guid>? MetricsWritten;

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 
 namespace Dggrn.Dashboard.Services;

@@ -1,5 +1,4 @@
 using Dggrn.Model.Pipeline;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dggrn.Model.Classical;
@@ -88,7 +87,7 @@ public static class LowRankTvUpsampler
         var (U, S, Vh) = linalg.svd(a, fullMatrices: false);
         // An explicit Scalar held to the end of the scope: an implicit double -> Scalar temporary may be finalized by the GC
         // while libtorch still reads it (seen as "Unknown scalar type" with slices solved on several threads at once).
-        using var threshold = tau.ToScalar();
+        using var threshold = (TorchSharp.Scalar)tau;
         var shrunk = nn.functional.relu(S - threshold);
         var m = U.matmul(diag(shrunk)).matmul(Vh);
         return m.contiguous().data<double>().ToArray();

@@ -116,4 +116,4 @@ public static class CheckpointCodec
 }
 
 /// <summary>A serialised checkpoint and the digest of exactly these bytes.</summary>
-public sealed record EncodedCheckpoint(byte[] Data, ContentDigest Digest);
+public sealed record EncodedCheckpoint(byte[] Data, Dggrn.Contracts.Content.ContentHashes Digest);

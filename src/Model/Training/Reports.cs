@@ -9,7 +9,7 @@ public sealed record EpochReport(int Epoch, long Step, double TrainLoss, double 
 /// <summary>A serialised checkpoint. <paramref name="EndOfEpoch"/> is false for a mid-epoch (cancellation) checkpoint;
 /// <paramref name="Epoch"/> is then the epoch in progress, else the epoch just completed. <paramref name="Digest"/> is of
 /// <paramref name="Data"/>, computed while it was written.</summary>
-public sealed record CheckpointBlob(int Epoch, long Step, byte[] Data, ContentDigest Digest, double? TestPsnr, bool EndOfEpoch)
+public sealed record CheckpointBlob(int Epoch, long Step, byte[] Data, Dggrn.Contracts.Content.ContentHashes Digest, double? TestPsnr, bool EndOfEpoch)
 {
     /// <summary>A checkpoint of a freshly encoded training position.</summary>
     public CheckpointBlob(int epoch, long step, EncodedCheckpoint encoded, double? testPsnr, bool endOfEpoch)

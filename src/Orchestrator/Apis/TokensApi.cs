@@ -1,5 +1,6 @@
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Orchestrator.Auth;
 using Microsoft.EntityFrameworkCore;
 

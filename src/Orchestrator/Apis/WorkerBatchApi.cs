@@ -28,9 +28,12 @@ public static class WorkerBatchApi
         var bad = batch.Reports.Select((r, n) => (r, n)).Where(x => x.r is null || x.r.Kind is null)
             .Select(x => $"reports[{x.n}]: expected exactly one of {string.Join(", ", WorkerReport.Phases)}").ToList();
         if (bad.Count > 0) return ApiResults.Problem(400, string.Join("; ", bad.Take(10)));
-        return Results.Ok(new WorkerReportBatchResponse(await ApplyAsync(grains, id, batch.Reports),
-            // Leasing after the reports: the slots the finished trials freed are what the worker asks to fill.
-            batch.Lease is { } lease ? await grains.GetGrain<IWorkerGrain>(id).LeaseAsync(lease) : null));
+        // The lease runs alongside the reports, not after them: the worker already counted the slots the batch's final reports
+        // free, and the trials it may be granted are Pending ones, which no report in the batch is about. A round trip's time
+        // is then the slower of the two rather than their sum.
+        var leasing = batch.Lease is { } lease ? grains.GetGrain<IWorkerGrain>(id).LeaseAsync(lease) : Task.FromResult<LeaseGrant[]>(null!);
+        var applied = await ApplyAsync(grains, id, batch.Reports);
+        return Results.Ok(new WorkerReportBatchResponse(applied, batch.Lease is null ? null : await leasing));
     }
 
     /// <summary>Each trial's grain takes that trial's reports (in phase order); the trials proceed concurrently, and the grains'

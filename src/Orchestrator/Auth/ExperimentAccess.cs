@@ -1,5 +1,6 @@
 using System.Security.Claims;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dggrn.Orchestrator.Auth;

@@ -51,11 +51,28 @@ public sealed class TrialGrain(TrialStore store, TrialWrites writes, ControlStor
 
     public async Task<Outcome[]> ApplyAsync(string workerId, WorkerReport[] reports)
     {
+        // Records (metric batches, log lines) need only the lease, not a state, so they are written alongside the start rather
+        // than after it: one statement's wait instead of one per kind. Metric batches keep their order among themselves, and
+        // the final report (complete, failed, release) waits for everything before it: failing or releasing clears the lease
+        // the records are checked against.
         var outcomes = new Outcome[reports.Length];
-        foreach (var n in Enumerable.Range(0, reports.Length).OrderBy(n => Phase(reports[n])))
-            outcomes[n] = await ApplyOneAsync(workerId, reports[n]);
+        var order = Enumerable.Range(0, reports.Length).OrderBy(n => Phase(reports[n])).ToList();
+        var final = order.Where(n => IsFinal(reports[n])).ToList();
+        var records = order.Where(n => reports[n].Kind is "metrics" or "log").ToList();
+        var state = order.Except(final).Except(records).ToList();
+        async Task InOrder(IEnumerable<int> ns)
+        {
+            foreach (var n in ns) outcomes[n] = await ApplyOneAsync(workerId, reports[n]);
+        }
+        await Task.WhenAll(
+            InOrder(state),
+            InOrder(records.Where(n => reports[n].Kind == "metrics")),
+            Task.WhenAll(records.Where(n => reports[n].Kind == "log").Select(n => InOrder([n]))));
+        await InOrder(final);
         return outcomes;
     }
+
+    static bool IsFinal(WorkerReport r) => r.Kind is "complete" or "failed" or "release";
 
     static int Phase(WorkerReport r) => r.Kind is { } k ? WorkerReport.Phases.ToList().IndexOf(k) : int.MaxValue;
 

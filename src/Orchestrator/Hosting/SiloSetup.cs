@@ -1,4 +1,5 @@
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Dggrn.Orchestrator.Auth;
 using Dggrn.Orchestrator.Metrics;

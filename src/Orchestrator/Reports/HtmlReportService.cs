@@ -1,5 +1,7 @@
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
+using Dggrn.Orchestrator.Queries;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dggrn.Orchestrator.Reports;

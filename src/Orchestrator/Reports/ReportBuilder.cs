@@ -1,5 +1,5 @@
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Paper;
+using Dggrn.Orchestrator.Reports;
 
 namespace Dggrn.Orchestrator.Reports;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Paper;
 
 namespace Dggrn.Orchestrator.Reports;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 

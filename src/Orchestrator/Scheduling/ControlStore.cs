@@ -1,5 +1,6 @@
 using Dggrn.Contracts.Trials;
 using Npgsql;
+using Dggrn.Orchestrator.Infrastructure;
 
 namespace Dggrn.Orchestrator.Scheduling;
 
@@ -12,7 +13,7 @@ namespace Dggrn.Orchestrator.Scheduling;
 /// </remarks>
 public sealed class ControlStore(NpgsqlDataSource data)
 {
-    const string Open = "t.state IN ('Pending','Leased','Running')";
+    static readonly string Open = $"t.state IN {StateSql.Open}";
 
     static string Where(ControlScope scope) => scope == ControlScope.Trial ? "t.id = @id" : "t.experiment_id = @id";
 
@@ -22,7 +23,7 @@ public sealed class ControlStore(NpgsqlDataSource data)
         await using var c = await data.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var rows = await TrialTransitions.ApplyAsync(c, $"{Where(scope)} AND {Open}",
-            "state = 'Cancelled', cancel_requested = true, lease_expires_at = NULL, finished_at = now()",
+            $"state = {StateSql.Cancelled}, cancel_requested = true, lease_expires_at = NULL, finished_at = now()",
             "'cancelled by ' || @by", [new("id", id), new("by", by)], ct: ct);
         await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(r => r.ExperimentId), ct);
         await tx.CommitAsync(ct);
@@ -35,10 +36,10 @@ public sealed class ControlStore(NpgsqlDataSource data)
     {
         await using var c = await data.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var rows = await TrialTransitions.ApplyAsync(c, $"{Where(scope)} AND t.state IN ('Leased','Running')",
-            "state = 'Pending', paused = true, lease_id = NULL, lease_expires_at = NULL, max_attempts = t.max_attempts + 1",
+        var rows = await TrialTransitions.ApplyAsync(c, $"{Where(scope)} AND t.state IN {StateSql.Live}",
+            $"state = {StateSql.Pending}, paused = true, lease_id = NULL, lease_expires_at = NULL, max_attempts = t.max_attempts + 1",
             "'paused by ' || @by", [new("id", id), new("by", by)], ct: ct);
-        await using (var cmd = new NpgsqlCommand($"UPDATE trials t SET paused = true, updated_at = now() WHERE {Where(scope)} AND t.state = 'Pending'", c))
+        await using (var cmd = new NpgsqlCommand($"UPDATE trials t SET paused = true, updated_at = now() WHERE {Where(scope)} AND t.state = {StateSql.Pending}", c))
         {
             cmd.Parameters.AddWithValue("id", id);
             await cmd.ExecuteNonQueryAsync(ct);
@@ -62,8 +63,8 @@ public sealed class ControlStore(NpgsqlDataSource data)
     {
         await using var c = await data.OpenConnectionAsync(ct);
         var sql = state is null
-            ? "UPDATE experiments SET state = CASE WHEN started_at IS NULL THEN 'Pending' ELSE 'Running' END WHERE id = @id AND state IN ('Paused')"
-            : "UPDATE experiments SET state = @state, finished_at = CASE WHEN @state = 'Cancelled' THEN now() ELSE finished_at END WHERE id = @id AND state NOT IN ('Succeeded','Failed','Cancelled')";
+            ? $"UPDATE experiments SET state = CASE WHEN started_at IS NULL THEN {StateSql.Pending} ELSE {StateSql.Running} END WHERE id = @id AND state IN ({StateSql.Paused})"
+            : $"UPDATE experiments SET state = @state, finished_at = CASE WHEN @state = {StateSql.Cancelled} THEN now() ELSE finished_at END WHERE id = @id AND state NOT IN {StateSql.Terminal}";
         await using (var cmd = new NpgsqlCommand(sql, c))
         {
             cmd.Parameters.AddWithValue("id", experimentId);

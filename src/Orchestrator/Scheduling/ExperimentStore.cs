@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Grid;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Specs;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Microsoft.EntityFrameworkCore;
 

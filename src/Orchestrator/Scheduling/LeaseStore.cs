@@ -3,6 +3,7 @@ using Dggrn.Contracts.Api;
 using Dggrn.Contracts.Trials;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Dggrn.Orchestrator.Infrastructure;
 
 namespace Dggrn.Orchestrator.Scheduling;
 
@@ -29,8 +30,8 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
         var chosen = await ChooseAsync(c, request, ct);
         if (chosen.Count == 0) return [];
         var rows = await TrialTransitions.ApplyAsync(c,
-            "t.id = ANY(@ids) AND t.state = 'Pending' AND NOT t.paused",
-            "state = 'Leased', attempt = t.attempt + 1, worker_id = @w, lease_id = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => @ttl), cancel_requested = false",
+            $"t.id = ANY(@ids) AND t.state = {StateSql.Pending} AND NOT t.paused",
+            $"state = {StateSql.Leased}, attempt = t.attempt + 1, worker_id = @w, lease_id = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => @ttl), cancel_requested = false",
             "'leased'",
             [new("ids", chosen.ToArray()), new("w", workerId), new("ttl", (double)O.LeaseTtlSeconds)], skipLocked: true, ct);
         await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(r => r.ExperimentId), ct);
@@ -57,8 +58,8 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
     /// <summary>Picks and locks (inside the caller's transaction) the trials to lease, best first.</summary>
     static async Task<List<Guid>> ChooseAsync(NpgsqlConnection c, LeaseRequest request, CancellationToken ct)
     {
-        const string sql = """
-            WITH running AS (SELECT experiment_id, count(*)::int AS n FROM trials WHERE state IN ('Leased','Running') GROUP BY experiment_id),
+        var sql = $"""
+            WITH running AS (SELECT experiment_id, count(*)::int AS n FROM trials WHERE state IN {StateSql.Live} GROUP BY experiment_id),
             cand AS (SELECT q.id, e.id AS experiment_id, q.memory_estimate_bytes, e.priority,
                             row_number() OVER (PARTITION BY e.id ORDER BY q.created_at, q.key) AS rn
                      FROM experiments e
@@ -66,10 +67,10 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
                      -- rows a concurrent lease holds are skipped, not waited for.
                      CROSS JOIN LATERAL (
                        SELECT t.id, t.memory_estimate_bytes, t.created_at, t.key
-                       FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Pending' AND NOT t.paused AND t.device IN ('any', @kind)
+                       FROM trials t WHERE t.experiment_id = e.id AND t.state = {StateSql.Pending} AND NOT t.paused AND t.device IN ('any', @kind)
                        ORDER BY t.created_at, t.key LIMIT @limit
                        FOR UPDATE OF t SKIP LOCKED) q
-                     WHERE e.state IN ('Pending','Running'))
+                     WHERE e.state IN ({StateSql.Pending},{StateSql.Running}))
             SELECT c.id, c.memory_estimate_bytes FROM cand c LEFT JOIN running r USING (experiment_id)
             ORDER BY c.priority DESC, c.rn + coalesce(r.n, 0), c.experiment_id
             LIMIT @limit
@@ -99,9 +100,9 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
         await using var c = await data.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var rows = await TrialTransitions.ApplyAsync(c,
-            "t.state IN ('Leased','Running') AND t.lease_expires_at < now()",
-            """
-            state = CASE WHEN t.attempt >= t.max_attempts THEN 'Failed' ELSE 'Pending' END,
+            $"t.state IN {StateSql.Live} AND t.lease_expires_at < now()",
+            $"""
+            state = CASE WHEN t.attempt >= t.max_attempts THEN {StateSql.Failed} ELSE {StateSql.Pending} END,
             error = 'lease expired: worker ' || coalesce(t.worker_id, '?') || ' stopped renewing it (attempt ' || t.attempt || ')',
             lease_id = NULL, lease_expires_at = NULL,
             finished_at = CASE WHEN t.attempt >= t.max_attempts THEN now() ELSE NULL END
@@ -126,11 +127,11 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
         if (request.Trials.Length == 0) return new HeartbeatResponse(expires, [], []);
 
         var renewed = new HashSet<Guid>();
-        const string renew = """
+        var renew = $"""
             UPDATE trials t SET lease_expires_at = now() + make_interval(secs => @ttl), epoch = greatest(t.epoch, p.epoch),
                                 step = greatest(t.step, p.step), updated_at = now()
             FROM unnest(@tid, @lid, @ep, @st) AS p(trial_id, lease_id, epoch, step)
-            WHERE t.id = p.trial_id AND t.lease_id = p.lease_id AND t.worker_id = @w AND t.state IN ('Leased','Running')
+            WHERE t.id = p.trial_id AND t.lease_id = p.lease_id AND t.worker_id = @w AND t.state IN {StateSql.Live}
             RETURNING t.id
             """;
         await using (var cmd = new NpgsqlCommand(renew, c))

@@ -3,6 +3,7 @@ using Dggrn.Contracts.Api;
 using Dggrn.Contracts.Trials;
 using Npgsql;
 using NpgsqlTypes;
+using Dggrn.Orchestrator.Infrastructure;
 
 namespace Dggrn.Orchestrator.Scheduling;
 
@@ -18,7 +19,7 @@ public sealed record TrialReport<T>(string Worker, Guid Trial, T Report);
 public sealed class TrialStore(NpgsqlDataSource data)
 {
     static readonly JsonSerializerOptions Json = WireJson.Options;
-    const string Live = "t.id = @id AND t.lease_id = @lease AND t.worker_id = @w AND t.state IN ('Leased','Running')";
+    static readonly string Live = $"t.id = @id AND t.lease_id = @lease AND t.worker_id = @w AND t.state IN {StateSql.Live}";
 
     /// <summary>The trial's lease columns; null when the trial does not exist.</summary>
     public async Task<TrialLease?> LoadAsync(Guid trialId, CancellationToken ct = default)
@@ -35,12 +36,12 @@ public sealed class TrialStore(NpgsqlDataSource data)
     public async Task<Outcome[]> StartedAsync(IReadOnlyList<TrialReport<TrialStartedRequest>> items, CancellationToken ct = default)
     {
         if (items.Count == 0) return [];
-        const string sql = """
+        var sql = $"""
             WITH i AS (SELECT * FROM unnest(@ids, @leases, @workers, @resumed, @envs) AS i(id, lease, worker, resumed, env)),
             old AS (SELECT t.id, t.state, t.worker_id FROM trials t JOIN i ON i.id = t.id
-                    WHERE t.lease_id = i.lease AND t.state = 'Leased' AND t.worker_id = i.worker
+                    WHERE t.lease_id = i.lease AND t.state = {StateSql.Leased} AND t.worker_id = i.worker
                     ORDER BY t.id FOR UPDATE OF t),
-            upd AS (UPDATE trials t SET state = 'Running', resumed_from_epoch = coalesce(i.resumed, t.resumed_from_epoch),
+            upd AS (UPDATE trials t SET state = {StateSql.Running}, resumed_from_epoch = coalesce(i.resumed, t.resumed_from_epoch),
                       environment_json = coalesce(i.env::jsonb, t.environment_json),
                       started_at = coalesce(t.started_at, now()), updated_at = now()
                     FROM old JOIN i ON i.id = old.id WHERE t.id = old.id
@@ -78,13 +79,13 @@ public sealed class TrialStore(NpgsqlDataSource data)
         if (items.Count == 0) return [];
         // One statement finishes the trials, writes their transitions and their evaluation rows (one per axis plus
         // "overall" as axis -1); the experiments' states are recomputed by a second statement, which must see the new states.
-        const string sql = """
+        var sql = $"""
             WITH i AS (SELECT * FROM unnest(@ids, @leases, @workers, @results, @axes, @epochs, @params, @secs, @psnr)
                          AS i(id, lease, worker, result, axes, epoch, params, secs, psnr)),
             old AS (SELECT t.id, t.state, t.worker_id FROM trials t JOIN i ON i.id = t.id
-                    WHERE t.lease_id = i.lease AND t.state IN ('Leased','Running') AND t.worker_id = i.worker
+                    WHERE t.lease_id = i.lease AND t.state IN {StateSql.Live} AND t.worker_id = i.worker
                     ORDER BY t.id FOR UPDATE OF t),
-            upd AS (UPDATE trials t SET state = 'Succeeded', result_json = i.result::jsonb, epoch = i.epoch, parameters = i.params,
+            upd AS (UPDATE trials t SET state = {StateSql.Succeeded}, result_json = i.result::jsonb, epoch = i.epoch, parameters = i.params,
                       seconds = i.secs, lease_expires_at = NULL, finished_at = now(), error = NULL, updated_at = now(),
                       best_psnr = greatest(i.psnr, (SELECT max(value) FROM metrics m WHERE m.trial_id = t.id AND m.name = 'test/psnr'))
                     FROM old JOIN i ON i.id = old.id WHERE t.id = old.id
@@ -136,8 +137,8 @@ public sealed class TrialStore(NpgsqlDataSource data)
         var r = item.Report;
         await using var c = await data.OpenConnectionAsync(ct);
         var rows = await TrialTransitions.ApplyAsync(c, Live,
-            """
-            state = CASE WHEN @retry AND t.attempt < t.max_attempts THEN 'Pending' ELSE 'Failed' END, error = @error, diverged = @diverged,
+            $"""
+            state = CASE WHEN @retry AND t.attempt < t.max_attempts THEN {StateSql.Pending} ELSE {StateSql.Failed} END, error = @error, diverged = @diverged,
             lease_id = NULL, lease_expires_at = NULL, finished_at = CASE WHEN @retry AND t.attempt < t.max_attempts THEN NULL ELSE now() END
             """,
             "'failed: ' || @error",
@@ -152,7 +153,7 @@ public sealed class TrialStore(NpgsqlDataSource data)
     {
         await using var c = await data.OpenConnectionAsync(ct);
         var rows = await TrialTransitions.ApplyAsync(c, Live,
-            "state = 'Pending', lease_id = NULL, lease_expires_at = NULL, max_attempts = t.max_attempts + 1",
+            $"state = {StateSql.Pending}, lease_id = NULL, lease_expires_at = NULL, max_attempts = t.max_attempts + 1",
             "'released: ' || @reason", [new("id", item.Trial), new("lease", item.Report.LeaseId), new("w", item.Worker), new("reason", item.Report.Reason)], ct: ct);
         await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(x => x.ExperimentId), ct);
         return rows.Count > 0 ? Outcome.Ok : await ExplainAsync(c, item.Trial, item.Report.LeaseId, item.Worker, null, ct);

@@ -1,4 +1,5 @@
 using Npgsql;
+using Dggrn.Orchestrator.Infrastructure;
 
 namespace Dggrn.Orchestrator.Scheduling;
 
@@ -51,19 +52,19 @@ public static class TrialTransitions
         if (ids.Length == 0) return;
         // Index probes on (experiment_id, state) only, and no write (no row lock) unless the state really changes:
         // completions of one experiment run concurrently and must not queue on the experiment row.
-        const string sql = """
+        var sql = $"""
             WITH s AS (
               SELECT e.id,
-                CASE WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state IN ('Pending','Leased','Running'))
-                       THEN CASE WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state IN ('Leased','Running','Succeeded','Failed'))
-                                 THEN 'Running' ELSE 'Pending' END
-                     WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Failed') THEN 'Failed'
-                     WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = 'Cancelled') THEN 'Cancelled'
-                     ELSE 'Succeeded' END AS next
-              FROM experiments e WHERE e.id = ANY(@ids) AND e.state NOT IN ('Paused', 'Cancelled'))
+                CASE WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state IN {StateSql.Open})
+                       THEN CASE WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state IN {StateSql.Started})
+                                 THEN {StateSql.Running} ELSE {StateSql.Pending} END
+                     WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = {StateSql.Failed}) THEN {StateSql.Failed}
+                     WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = {StateSql.Cancelled}) THEN {StateSql.Cancelled}
+                     ELSE {StateSql.Succeeded} END AS next
+              FROM experiments e WHERE e.id = ANY(@ids) AND e.state NOT IN ({StateSql.Paused},{StateSql.Cancelled}))
             UPDATE experiments e SET state = s.next,
-              started_at = CASE WHEN s.next <> 'Pending' THEN coalesce(e.started_at, now()) ELSE e.started_at END,
-              finished_at = CASE WHEN s.next IN ('Succeeded','Failed','Cancelled') THEN coalesce(e.finished_at, now()) ELSE NULL END
+              started_at = CASE WHEN s.next <> {StateSql.Pending} THEN coalesce(e.started_at, now()) ELSE e.started_at END,
+              finished_at = CASE WHEN s.next IN {StateSql.Terminal} THEN coalesce(e.finished_at, now()) ELSE NULL END
             FROM s WHERE e.id = s.id AND e.state <> s.next
             """;
         await using var cmd = new NpgsqlCommand(sql, c);

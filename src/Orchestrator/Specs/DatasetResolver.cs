@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Grid;
+using Dggrn.Orchestrator.Specs;
 using Dggrn.Contracts.Trials;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Grid;
+using Dggrn.Orchestrator.Specs;
 
 namespace Dggrn.Orchestrator.Specs;
 

@@ -61,7 +61,7 @@ public sealed class OrchestratorClient : IDisposable
     /// <summary>Worth retrying: the orchestrator (or its database) is unreachable, overloaded or restarting.</summary>
     public static bool IsTransient(Exception e) =>
         e is OrchestratorException { Status: >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests }
-        || (e is not OrchestratorException && Dggrn.Contracts.Blobs.StoreRetry.IsNetworkFailure(e))
+        || (e is not OrchestratorException && Dggrn.Checkpoints.StoreRetry.IsNetworkFailure(e))
         || e is TaskCanceledException { InnerException: TimeoutException };
 
     /// <inheritdoc />

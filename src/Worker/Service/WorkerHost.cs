@@ -11,7 +11,7 @@ public static class WorkerHost
     {
         var config = WorkerConfiguration.Load(args);
         WorkerOptions options;
-        Dggrn.Contracts.Blobs.CheckpointStoreOptions store;
+        Dggrn.Checkpoints.CheckpointStoreOptions store;
         try
         {
             options = WorkerConfiguration.Worker(config);
@@ -34,7 +34,7 @@ public static class WorkerHost
         return await RunServiceAsync(options, store);
     }
 
-    static async Task<int> RunServiceAsync(WorkerOptions options, Dggrn.Contracts.Blobs.CheckpointStoreOptions store)
+    static async Task<int> RunServiceAsync(WorkerOptions options, Dggrn.Checkpoints.CheckpointStoreOptions store)
     {
         static void Log(string line) => Console.Out.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} worker: {line}");
         Contracts.Api.DeviceInfo[] devices;
@@ -42,7 +42,7 @@ public static class WorkerHost
         {
             if (string.IsNullOrEmpty(options.Token)) throw new ArgumentException("Worker:Token: missing; the worker needs a token with role worker");
             // Validates the settings before any trial needs them.
-            (Dggrn.Contracts.Blobs.CheckpointStores.Create(store) as IDisposable)?.Dispose();
+            (Dggrn.Checkpoints.CheckpointStores.Create(store) as IDisposable)?.Dispose();
             devices = DeviceDetector.Detect(options.Devices, options.SlotsPerDevice);
         }
         catch (ArgumentException e)
@@ -60,7 +60,7 @@ public static class WorkerHost
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var client = new OrchestratorClient(options.OrchestratorUrl, options.Token);
-        var inlineStore = Dggrn.Contracts.Blobs.CheckpointStores.Create(store, Log); // for trials run inside the worker (noop)
+        var inlineStore = Dggrn.Checkpoints.CheckpointStores.Create(store, Log); // for trials run inside the worker (noop)
         using var _ = inlineStore as IDisposable;
         var service = new WorkerService(options, client, devices, WorkerConfiguration.ChildEnvironment(options, store), inlineStore, Log);
         try

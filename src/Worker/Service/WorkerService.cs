@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Worker.Numerics;
 using Dggrn.Worker.Service.Reports;
 using Dggrn.Worker.Service.Trial;
@@ -9,7 +10,8 @@ namespace Dggrn.Worker.Service;
 
 /// <summary>The worker's main loop: register, heartbeat, lease into free slots, supervise trials, drain on request.</summary>
 /// <remarks>
-/// One loop owns all state, so no lock is needed around the slot table. Trials run in child processes
+/// One loop owns the slot table, except that trials granted with an answer to a report batch start on the outbox's thread
+/// (the loop may be waiting on a lease of its own). Trials run in child processes
 /// (<see cref="TrialSupervisor"/>); this process never loads a model, so a trial's native crash cannot take it down. (A
 /// "noop" trial, which loads nothing, runs inline: <see cref="InlineTrial"/>.) Every trial's reports, and the loop's lease
 /// requests, leave through one <see cref="ReportOutbox"/>, batched.
@@ -27,6 +29,7 @@ public sealed class WorkerService(
     readonly ConcurrentQueue<ITrialRunner> _finished = new();
     readonly ConcurrentQueue<(LeaseRequest Asked, LeaseGrant[] Grants)> _granted = new();
     int _riding; // slots asked for by leases riding on report batches, not yet answered
+    readonly Lock _starting = new(); // granted trials start under it, so none starts once draining began
     volatile bool _draining;
     readonly SemaphoreSlim _wake = new(0);
     string? _workerId;
@@ -85,7 +88,7 @@ public sealed class WorkerService(
             try { await _wake.WaitAsync(TimeSpan.FromMilliseconds(500), drain); }
             catch (OperationCanceledException) { }
         }
-        _draining = true;
+        lock (_starting) _draining = true;
         await DrainAsync();
     }
 
@@ -127,17 +130,20 @@ public sealed class WorkerService(
     void OnRidingGrants(LeaseRequest asked, LeaseGrant[] grants)
     {
         _granted.Enqueue((asked, grants));
+        StartGranted(); // now, not when the loop next runs: it may be waiting for the answer to a lease of its own
         _wake.Release();
     }
 
-    /// <summary>Starts the trials riding leases brought; their slots count as asked for until then, so the loop never asks twice.</summary>
+    /// <summary>Starts the trials riding leases brought; their slots count as asked for until then, so the loop never asks twice.
+    /// Once draining, grants stay queued for <see cref="DrainAsync"/> to hand back.</summary>
     void StartGranted()
     {
-        while (_granted.TryDequeue(out var x))
-        {
-            foreach (var g in x.Grants.Take(x.Asked.MaxTrials)) StartTrial(g, devices.First(d => d.Name == x.Asked.Device));
-            Interlocked.Add(ref _riding, -x.Asked.MaxTrials);
-        }
+        lock (_starting)
+            while (!_draining && _granted.TryDequeue(out var x))
+            {
+                foreach (var g in x.Grants.Take(x.Asked.MaxTrials)) StartTrial(g, devices.First(d => d.Name == x.Asked.Device));
+                Interlocked.Add(ref _riding, -x.Asked.MaxTrials);
+            }
     }
 
     async Task HeartbeatAsync(CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 
 using Dggrn.Worker.Service;
 using Dggrn.Worker.Service.Checkpoints;

@@ -1,5 +1,6 @@
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Infrastructure;
+using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Components.Shared;
 using Dggrn.Dashboard.Services;

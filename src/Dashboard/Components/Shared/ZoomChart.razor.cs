@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Dggrn.Contracts.Storage;
+using Dggrn.Orchestrator.Queries;
 using Dggrn.Dashboard.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 
 namespace Dggrn.Worker.Service.Checkpoints;
 

@@ -3,22 +3,33 @@ using Dggrn.Contracts.Api;
 
 namespace Dggrn.Worker.Service.Reports;
 
-/// <summary>The worker's one path to the orchestrator for trial reports and leases: everything queued while a request is in
-/// flight goes out together in the next POST /api/workers/{id}/reports, with the lease request when slots are free.</summary>
+/// <summary>The worker's one path to the orchestrator for trial reports and leases: reports queued while requests are in
+/// flight go out together in the next POST /api/workers/{id}/reports, with the lease request when slots are free.</summary>
 /// <remarks>
-/// Group commit on the wire: a report that finds the outbox idle leaves at once; reports that arrive meanwhile share the next
-/// request, so a busy worker sends few large batches and an idle one adds no delay. Every report is idempotent on the
-/// orchestrator (lease, sequence), so a batch whose answer was lost is simply sent again: while the orchestrator is
-/// unreachable the queued reports wait and are retried with backoff, and their callers wait with them (or give up on their
-/// own tokens). A lease request is not retried: the worker asks again on its next round.
+/// Group commit on the wire: a report that finds a sender free leaves at once; reports that arrive meanwhile share the next
+/// request, so a busy worker sends few large batches and an idle one adds no delay. Up to <see cref="MaxInFlight"/> requests
+/// are in flight at once, so trials that finish at different moments do not queue behind each other's round trips; a
+/// trial's reports still leave in order, because none of a trial's reports is sent while an earlier one of it is in
+/// flight. Every report is idempotent on the orchestrator (lease, sequence), so a batch whose answer was lost is simply
+/// sent again: while the orchestrator is unreachable the queued reports wait and are retried with backoff, and their
+/// callers wait with them (or give up on their own tokens). A lease request is not retried: the worker asks again on its
+/// next round.
 /// </remarks>
 public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) : ITrialReports
 {
+    /// <summary>Requests in flight at once, at most.</summary>
+    public const int MaxInFlight = 4;
+
     readonly Lock _gate = new();
     readonly List<Pending> _queue = [];
+    readonly Lock _askGate = new();
+    readonly HashSet<Guid> _busy = []; // trials with a report in flight
     (LeaseRequest Request, TaskCompletionSource<LeaseGrant[]> Done)? _lease;
-    bool _sending;
+    int _senders;
+    DateTime _quietUntil = DateTime.MinValue; // after a transient failure, no sender tries before then
+    TimeSpan _backoff = TimeSpan.FromMilliseconds(200);
     string? _workerId;
+    long _requests;
 
     sealed record Pending(WorkerReport Report, TaskCompletionSource<ReportOutcome> Done, CancellationToken Ct);
 
@@ -34,7 +45,7 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
     }
 
     /// <summary>Requests (and their reports) sent so far.</summary>
-    public long Requests { get; private set; }
+    public long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>When no lease was asked for explicitly, asked with each batch about to go: the lease to ride with it (the
     /// worker asks for the slots the batch's final reports free), or null.</summary>
@@ -77,61 +88,111 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
     {
         lock (_gate)
         {
-            if (_sending || _workerId is null || (_queue.Count == 0 && _lease is null)) return;
-            _sending = true;
+            if (_senders >= MaxInFlight || _workerId is null || !HasSendableLocked()) return;
+            _senders++;
         }
         _ = Task.Run(SendLoopAsync);
     }
 
+    bool HasSendableLocked() => _lease is not null || _queue.Any(p => !_busy.Contains(p.Report.TrialId));
+
+    /// <summary>Takes the next batch: queued reports of trials with nothing in flight, in queue order; a trial with a report
+    /// left behind (in flight, or over the size limit) keeps all its later ones too.</summary>
+    List<Pending> TakeBatchLocked()
+    {
+        var batch = new List<Pending>();
+        var held = new HashSet<Guid>(_busy);
+        foreach (var p in _queue)
+        {
+            var trial = p.Report.TrialId;
+            if (held.Contains(trial)) continue;
+            if (batch.Count == WorkerBatchLimit) { held.Add(trial); continue; }
+            batch.Add(p);
+        }
+        foreach (var p in batch)
+        {
+            _queue.Remove(p);
+            _busy.Add(p.Report.TrialId);
+        }
+        return batch;
+    }
+
+    /// <summary>The most reports one request carries (the orchestrator's limit).</summary>
+    const int WorkerBatchLimit = 1000;
+
     async Task SendLoopAsync()
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
         while (true)
         {
             List<Pending> batch;
             (LeaseRequest Request, TaskCompletionSource<LeaseGrant[]> Done)? lease;
             LeaseRequest? riding = null;
             string worker;
+            TimeSpan wait;
             lock (_gate)
             {
                 _queue.RemoveAll(p => p.Ct.IsCancellationRequested);
-                if (_workerId is null || (_queue.Count == 0 && _lease is null))
+                wait = _quietUntil - DateTime.UtcNow;
+                if (wait <= TimeSpan.Zero)
                 {
-                    _sending = false;
-                    return;
+                    if (_workerId is null || !HasSendableLocked())
+                    {
+                        _senders--;
+                        return;
+                    }
+                    batch = TakeBatchLocked();
+                    (lease, _lease, worker) = (_lease, null, _workerId);
                 }
-                batch = _queue[..Math.Min(_queue.Count, 1000)];
-                _queue.RemoveRange(0, batch.Count);
-                (lease, _lease, worker) = (_lease, null, _workerId);
+                else (batch, lease, worker) = ([], null, "");
+            }
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+                continue;
             }
             var reports = batch.Select(p => p.Report).ToArray();
-            if (lease is null && LeaseWith is { } with) riding = with(reports);
+            if (lease is null && LeaseWith is { } with)
+                lock (_askGate) riding = with(reports); // one at a time: each counts the slots the one before asked for
             try
             {
                 var response = await client.ReportsAsync(worker, new WorkerReportBatch(reports, lease?.Request ?? riding), CancellationToken.None);
-                Requests++;
+                Interlocked.Increment(ref _requests);
+                lock (_gate)
+                {
+                    foreach (var p in batch) _busy.Remove(p.Report.TrialId);
+                    _backoff = TimeSpan.FromMilliseconds(200);
+                }
                 for (int n = 0; n < batch.Count; n++) batch[n].Done.TrySetResult(response.Outcomes[n]);
                 lease?.Done.TrySetResult(response.Grants ?? []);
                 if (riding is not null) Granted?.Invoke(riding, response.Grants ?? []);
-                backoff = TimeSpan.FromMilliseconds(200);
             }
             catch (Exception e) when (OrchestratorClient.IsTransient(e))
             {
-                // Unreachable or restarting: the reports go back to the head of the queue; the lease request is given up.
+                // Unreachable or restarting: the reports go back to the head of the queue (their trials had nothing else in
+                // flight, so their order holds); the lease request is given up; every sender pauses.
                 lease?.Done.TrySetResult([]);
                 if (riding is not null) Granted?.Invoke(riding, []);
-                lock (_gate) _queue.InsertRange(0, batch);
+                TimeSpan backoff;
+                lock (_gate)
+                {
+                    _queue.InsertRange(0, batch);
+                    foreach (var p in batch) _busy.Remove(p.Report.TrialId);
+                    backoff = _backoff;
+                    _quietUntil = DateTime.UtcNow + backoff;
+                    _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                }
                 log($"reports: the orchestrator did not answer ({e.Message.Split('\n')[0]}); {batch.Count} report(s) wait, retrying in {backoff.TotalSeconds:0.#} s");
-                await Task.Delay(backoff);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
             catch (Exception e)
             {
                 // Refused as a whole (this token may not act for the worker, a malformed batch): every caller hears why.
+                lock (_gate)
+                    foreach (var p in batch) _busy.Remove(p.Report.TrialId);
                 foreach (var p in batch) p.Done.TrySetException(e);
                 lease?.Done.TrySetException(e);
                 if (riding is not null) Granted?.Invoke(riding, []);
             }
+            Kick(); // reports of the trials just answered may be waiting for another sender
         }
     }
 }

@@ -1,5 +1,6 @@
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Worker.Service.Checkpoints;
 using Dggrn.Model.Training;
 
@@ -75,7 +76,7 @@ public sealed class TrialCallbacks(
     {
         var key = StoreKeys.Checkpoint(grant.ExperimentId, grant.TrialId, grant.Attempt, c.Epoch, c.EndOfEpoch ? null : c.Step);
         var started = DateTimeOffset.UtcNow;
-        var info = await uploader.UploadAsync(key, c.Data, ContentHashes.Known(c.Digest.Md5, c.Digest.Sha256), _id, c.Epoch, c.Step, c.TestPsnr, CancellationToken.None);
+        var info = await uploader.UploadAsync(key, c.Data, c.Digest, _id, c.Epoch, c.Step, c.TestPsnr, CancellationToken.None);
         host.Progress(Position.Epoch, Position.Step);
         Failpoint.Hit(Failpoint.AfterCheckpointPut, c.Epoch);
         CheckpointRecordResponse response;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dggrn.Contracts.Api;
-using Dggrn.Contracts.Blobs;
+using Dggrn.Checkpoints;
+using Dggrn.Contracts.Content;
 using Dggrn.Model.Training;
 using Dggrn.Worker.Service.Checkpoints;
 
@@ -59,12 +60,16 @@ public static class TrialRun
                 await started; // the refusal (or the unreachable orchestrator), not the interrupted work, is what happened
                 throw;
             }
-            await started;
-
             await FlushMetricsAsync(metrics, log);
             host.Ending();
-            await SendAsync(host, new WorkerReport(grant.TrialId, Complete: new TrialCompletedRequest(
+            // Not waiting for the start's answer first: a trial shorter than a round trip (a noop, a cached evaluation) sends
+            // both in one batch, which the trial's grain applies in order. A refused start still wins below: its error is the
+            // one reported, and the completion it precedes is refused with it.
+            var complete = SendAsync(host, new WorkerReport(grant.TrialId, Complete: new TrialCompletedRequest(
                 grant.LeaseId, result.Epoch, TrainingMapping.ToResult(result.Test), result.Parameters, result.Seconds)), CancellationToken.None, TimeSpan.FromMinutes(10));
+            try { await started; }
+            finally { await complete.ContinueWith(_ => { }, TaskScheduler.Default); }
+            await complete;
             log($"trial succeeded: epoch {result.Epoch}, test PSNR {result.Test.Overall.Psnr:F3} dB, {clock.Elapsed.TotalSeconds:F0} s");
             host.Done("succeeded");
             return 0;
