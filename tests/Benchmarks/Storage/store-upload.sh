@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: checkpoint upload throughput of the worker against raw PUT throughput of the same S3 server.
-#   tests/Worker.Tests/bench/store-upload.sh [SIZE_MIB] [REPEAT]
+#   tests/Benchmarks/Storage/store-upload.sh [SIZE_MIB] [REPEAT]
 # Starts a private patched s3rver (deploy/local) unless DGGRN_BENCH_S3_ENDPOINT (host:port) names a server
 # (keys DGGRN_BENCH_S3_ACCESS_KEY/_SECRET_KEY) or MINIO_ENDPOINT does (keys as tests/s3-target.sh reads them). Raw PUT = one curl PUT signed with SigV4 per object, timed by curl and
 # alternated with the worker's uploads inside `dggrn bench store-upload --curl` so both meet the same server state.
