@@ -109,11 +109,9 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
             if (batch.Count == WorkerBatchLimit) { held.Add(trial); continue; }
             batch.Add(p);
         }
-        foreach (var p in batch)
-        {
-            _queue.Remove(p);
-            _busy.Add(p.Report.TrialId);
-        }
+        var taken = new HashSet<Pending>(batch, ReferenceEqualityComparer.Instance);
+        _queue.RemoveAll(taken.Contains); // one pass: a backlog of a thousand reports is not scanned once per report
+        foreach (var p in batch) _busy.Add(p.Report.TrialId);
         return batch;
     }
 
