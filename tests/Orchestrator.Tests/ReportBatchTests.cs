@@ -22,6 +22,8 @@ public sealed class ReportBatchTests : IAsyncLifetime
         Axes = new() { ["2"] = new AxisResult { Slices = 2, Psnr = psnr, Ssim = 0.5 } },
     };
 
+    static readonly TrialEnvironment Environment = new("batch-host", "w", "cpu", 1, ".NET", "Linux", "test", null);
+
     static async Task<(HttpStatusCode Status, ReportOutcome[] Outcomes, string Body)> PostAsync(HttpClient http, string worker, params WorkerReport[] reports)
     {
         var r = await http.PostAsJsonAsync($"/api/workers/{worker}/reports", new WorkerReportBatch(reports));
@@ -41,7 +43,7 @@ public sealed class ReportBatchTests : IAsyncLifetime
             .. grants.Select((g, n) => new WorkerReport(g.TrialId, Complete: new TrialCompletedRequest(g.LeaseId, 1, Result(30 + n), 10, 0.5))),
             .. grants.Select((g, n) => new WorkerReport(g.TrialId, Metrics: new MetricBatch(g.LeaseId, 1, 0,
                 [new("train/loss", 5, 1, 0.5 + n, at), new("test/psnr", 5, 1, 40 + n, at)]))),
-            .. grants.Select(g => new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null))),
+            .. grants.Select(g => new WorkerReport(g.TrialId, Started: new TrialStartedRequest(g.LeaseId, null, Environment))),
         ];
 
         var first = await PostAsync(w.Http, w.Id, reports);
@@ -60,6 +62,14 @@ public sealed class ReportBatchTests : IAsyncLifetime
             // best PSNR: the larger of the final evaluation and every reported test/psnr (40 + n, stored before complete applied)
             Assert.Equal(40.0 + n, t.BestPsnr);
         }
+        // Start and completion of one lease in one batch are written as one, and still read as two steps: the start's reason
+        // before the completion's, the start's time and environment kept.
+        Assert.Equal("started,completed,started,completed,started,completed", await ScalarAsync(
+            "SELECT string_agg(reason, ',' ORDER BY trial_id, at, id) FROM trial_transitions WHERE trial_id = ANY(@ids) AND to_state IN ('Running', 'Succeeded')",
+            grants.OrderBy(g => g.TrialId).Select(g => g.TrialId).ToArray()));
+        Assert.Equal(3L, await ScalarAsync("SELECT count(*) FROM trials WHERE id = ANY(@ids) AND started_at IS NOT NULL AND started_at <= finished_at",
+            grants.Select(g => g.TrialId).ToArray()));
+        Assert.Equal("batch-host", await ScalarAsync("SELECT min(environment_json->>'host') FROM trials WHERE id = ANY(@ids)", grants.Select(g => g.TrialId).ToArray()));
         Assert.Equal(6L, await ScalarAsync("SELECT count(*) FROM metrics WHERE trial_id = ANY(@ids)", grants.Select(g => g.TrialId).ToArray()));
         Assert.Equal(6L, await ScalarAsync("SELECT count(*) FROM evaluations WHERE trial_id = ANY(@ids)", grants.Select(g => g.TrialId).ToArray()));
     }

@@ -10,6 +10,9 @@ namespace Dggrn.Orchestrator.Scheduling;
 /// <summary>One report of a worker about one trial, as the store writes it.</summary>
 public sealed record TrialReport<T>(string Worker, Guid Trial, T Report);
 
+/// <summary>A trial's completion, with its start when both arrived together (the start's lease is the completion's).</summary>
+public sealed record Completion(TrialCompletedRequest Complete, TrialStartedRequest? Started = null);
+
 /// <summary>The lease holder's reports about trials (started, complete, failed, release, log lines), in PostgreSQL.</summary>
 /// <remarks>Every write is a conditional update on the trial's live lease and its holder, so PostgreSQL stays the arbiter when
 /// the scheduler's lease scan races a report: a worker that lost its lease can never overwrite the work of the next one.
@@ -61,10 +64,7 @@ public sealed class TrialStore(NpgsqlDataSource data)
             cmd.Parameters.AddWithValue("leases", unique.Select(x => x.Report.LeaseId).ToArray());
             cmd.Parameters.AddWithValue("workers", unique.Select(x => x.Worker).ToArray());
             cmd.Parameters.Add(new NpgsqlParameter("resumed", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = unique.Select(x => x.Report.ResumedFromEpoch).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("envs", NpgsqlDbType.Array | NpgsqlDbType.Text)
-            {
-                Value = unique.Select(x => x.Report.Environment is { } e ? JsonSerializer.Serialize(e, Json) : null).ToArray(),
-            });
+            cmd.Parameters.Add(new NpgsqlParameter("envs", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = unique.Select(x => EnvironmentJson(x.Report)).ToArray() });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) applied.Add(r.GetGuid(0));
         }
@@ -73,26 +73,38 @@ public sealed class TrialStore(NpgsqlDataSource data)
     }
 
     /// <summary>Leased or Running -> Succeeded with the final evaluation (per-axis rows with per-slice values) for several trials
-    /// in one transaction; one outcome per item, in order.</summary>
-    public async Task<Outcome[]> CompleteAsync(IReadOnlyList<TrialReport<TrialCompletedRequest>> items, CancellationToken ct = default)
+    /// in one transaction; one outcome per item, in order. An item that carries its trial's start too (<see cref="Completion.Started"/>:
+    /// a trial shorter than a round trip reports both at once) goes Leased -> Running -> Succeeded in the same statement, with
+    /// both transitions and the start's environment, so its whole life costs one write.</summary>
+    public async Task<Outcome[]> CompleteAsync(IReadOnlyList<TrialReport<Completion>> items, CancellationToken ct = default)
     {
         if (items.Count == 0) return [];
         // One statement finishes the trials, writes their transitions and their evaluation rows (one per axis plus
         // "overall" as axis -1); the experiments' states are recomputed by a second statement, which must see the new states.
         var sql = $"""
-            WITH i AS (SELECT * FROM unnest(@ids, @leases, @workers, @results, @axes, @epochs, @params, @secs, @psnr)
-                         AS i(id, lease, worker, result, axes, epoch, params, secs, psnr)),
+            WITH i AS (SELECT * FROM unnest(@ids, @leases, @workers, @results, @axes, @epochs, @params, @secs, @psnr, @started, @resumed, @envs)
+                         AS i(id, lease, worker, result, axes, epoch, params, secs, psnr, started, resumed, env)),
             old AS (SELECT t.id, t.state, t.worker_id FROM trials t JOIN i ON i.id = t.id
                     WHERE t.lease_id = i.lease AND t.state IN {StateSql.Live} AND t.worker_id = i.worker
                     ORDER BY t.id FOR UPDATE OF t),
             upd AS (UPDATE trials t SET state = {StateSql.Succeeded}, result_json = i.result::jsonb, epoch = i.epoch, parameters = i.params,
                       seconds = i.secs, lease_expires_at = NULL, finished_at = now(), error = NULL, updated_at = now(),
-                      best_psnr = greatest(i.psnr, (SELECT max(value) FROM metrics m WHERE m.trial_id = t.id AND m.name = 'test/psnr'))
+                      best_psnr = greatest(i.psnr, (SELECT max(value) FROM metrics m WHERE m.trial_id = t.id AND m.name = 'test/psnr')),
+                      resumed_from_epoch = CASE WHEN i.started THEN coalesce(i.resumed, t.resumed_from_epoch) ELSE t.resumed_from_epoch END,
+                      environment_json = coalesce(i.env::jsonb, t.environment_json),
+                      started_at = CASE WHEN i.started THEN coalesce(t.started_at, now()) ELSE t.started_at END
                     FROM old JOIN i ON i.id = old.id WHERE t.id = old.id
                     RETURNING t.id, t.experiment_id, old.state AS from_state, t.state AS to_state,
-                              coalesce(t.worker_id, old.worker_id) AS worker_id, t.attempt, i.epoch, i.axes),
+                              coalesce(t.worker_id, old.worker_id) AS worker_id, t.attempt, i.epoch, i.axes,
+                              i.started AND old.state = {StateSql.Leased} AS via_running, i.resumed),
             ins AS (INSERT INTO trial_transitions (trial_id, from_state, to_state, reason, worker_id, attempt, at)
-                    SELECT id, from_state, to_state, 'completed', worker_id, attempt, now() FROM upd),
+                    SELECT u.id, v.from_state, v.to_state, v.reason, u.worker_id, u.attempt, now()
+                    FROM upd u CROSS JOIN LATERAL (VALUES
+                      (1, u.from_state, {StateSql.Running}, CASE WHEN u.resumed IS NULL THEN 'started' ELSE 'resumed from epoch ' || u.resumed END),
+                      (2, CASE WHEN u.via_running THEN {StateSql.Running} ELSE u.from_state END, u.to_state, 'completed'))
+                      AS v(n, from_state, to_state, reason)
+                    WHERE v.n = 2 OR u.via_running
+                    ORDER BY u.id, v.n),
             ev AS (INSERT INTO evaluations (trial_id, epoch, axis, slices, psnr, ssim, per_slice_psnr, per_slice_ssim)
                    SELECT u.id, u.epoch, a.axis, a.slices, a.psnr, a.ssim, a.pp, a.ps
                    FROM upd u CROSS JOIN LATERAL jsonb_to_recordset(u.axes::jsonb)
@@ -110,14 +122,17 @@ public sealed class TrialStore(NpgsqlDataSource data)
             await using (var cmd = new NpgsqlCommand(sql, c, tx))
             {
                 cmd.Parameters.AddWithValue("ids", unique.Select(x => x.Trial).ToArray());
-                cmd.Parameters.AddWithValue("leases", unique.Select(x => x.Report.LeaseId).ToArray());
+                cmd.Parameters.AddWithValue("leases", unique.Select(x => x.Report.Complete.LeaseId).ToArray());
                 cmd.Parameters.AddWithValue("workers", unique.Select(x => x.Worker).ToArray());
-                cmd.Parameters.AddWithValue("results", unique.Select(x => JsonSerializer.Serialize(x.Report.Result, Json)).ToArray());
-                cmd.Parameters.AddWithValue("axes", unique.Select(x => AxesJson(x.Report.Result)).ToArray());
-                cmd.Parameters.AddWithValue("epochs", unique.Select(x => x.Report.Epoch).ToArray());
-                cmd.Parameters.AddWithValue("params", unique.Select(x => x.Report.Parameters).ToArray());
-                cmd.Parameters.AddWithValue("secs", unique.Select(x => x.Report.Seconds).ToArray());
-                cmd.Parameters.AddWithValue("psnr", unique.Select(x => x.Report.Result.Overall.Psnr).ToArray());
+                cmd.Parameters.AddWithValue("results", unique.Select(x => JsonSerializer.Serialize(x.Report.Complete.Result, Json)).ToArray());
+                cmd.Parameters.AddWithValue("axes", unique.Select(x => AxesJson(x.Report.Complete.Result)).ToArray());
+                cmd.Parameters.AddWithValue("epochs", unique.Select(x => x.Report.Complete.Epoch).ToArray());
+                cmd.Parameters.AddWithValue("params", unique.Select(x => x.Report.Complete.Parameters).ToArray());
+                cmd.Parameters.AddWithValue("secs", unique.Select(x => x.Report.Complete.Seconds).ToArray());
+                cmd.Parameters.AddWithValue("psnr", unique.Select(x => x.Report.Complete.Result.Overall.Psnr).ToArray());
+                cmd.Parameters.AddWithValue("started", unique.Select(x => x.Report.Started is not null).ToArray());
+                cmd.Parameters.Add(new NpgsqlParameter("resumed", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = unique.Select(x => x.Report.Started?.ResumedFromEpoch).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("envs", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = unique.Select(x => EnvironmentJson(x.Report.Started)).ToArray() });
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct))
                 {
@@ -128,7 +143,7 @@ public sealed class TrialStore(NpgsqlDataSource data)
             await TrialTransitions.RefreshExperimentsAsync(c, experiments, ct);
             await tx.CommitAsync(ct);
         }
-        return await OutcomesAsync(c, items, x => x.LeaseId, applied, "Succeeded", ct);
+        return await OutcomesAsync(c, items, x => x.Complete.LeaseId, applied, "Succeeded", ct);
     }
 
     /// <summary>A failure: back to Pending while attempts remain and the error is retryable (a divergence never is), else Failed.</summary>
@@ -188,6 +203,9 @@ public sealed class TrialStore(NpgsqlDataSource data)
             outcomes[n] = applied.Contains(n + 1) ? Outcome.Ok : await ExplainAsync(c, items[n].Trial, items[n].Report.LeaseId, items[n].Worker, "Succeeded|Failed|Cancelled|Pending|Leased|Running", ct);
         return outcomes;
     }
+
+    /// <summary>The environment a start records, as JSON; null when it names none.</summary>
+    static string? EnvironmentJson(TrialStartedRequest? started) => started?.Environment is { } e ? JsonSerializer.Serialize(e, Json) : null;
 
     /// <summary>The evaluation rows of a result as JSON: one per axis, plus "overall" as axis -1.</summary>
     static string AxesJson(Contracts.Trials.EvalResult result) => JsonSerializer.Serialize(

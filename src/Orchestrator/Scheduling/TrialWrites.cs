@@ -9,15 +9,15 @@ namespace Dggrn.Orchestrator.Scheduling;
 public sealed class TrialWrites(TrialStore trials, MetricIngestor metrics, WorkerReports records)
 {
     readonly GroupCommit<TrialReport<TrialStartedRequest>, Outcome> _started = new(items => trials.StartedAsync(items));
-    readonly GroupCommit<TrialReport<TrialCompletedRequest>, Outcome> _completed = new(items => trials.CompleteAsync(items));
+    readonly GroupCommit<TrialReport<Completion>, Outcome> _completed = new(items => trials.CompleteAsync(items));
     readonly GroupCommit<TrialReport<TrialLogRequest>, Outcome> _logs = new(items => trials.AppendLogsAsync(items));
     readonly GroupCommit<TrialReport<MetricBatch>, (Outcome, bool)> _metrics = new(items => metrics.IngestAsync(items), maxBatch: 64);
 
     /// <summary>Leased -> Running.</summary>
     public Task<Outcome> StartedAsync(TrialReport<TrialStartedRequest> r) => _started.AddAsync(r);
 
-    /// <summary>-> Succeeded with the final evaluation.</summary>
-    public Task<Outcome> CompleteAsync(TrialReport<TrialCompletedRequest> r) => _completed.AddAsync(r);
+    /// <summary>-> Succeeded with the final evaluation (from Leased through Running when the completion carries the start).</summary>
+    public Task<Outcome> CompleteAsync(TrialReport<Completion> r) => _completed.AddAsync(r);
 
     /// <summary>Stores a metric batch (idempotent on its sequence); Stored says whether it was new.</summary>
     public Task<(Outcome Result, bool Stored)> MetricsAsync(TrialReport<MetricBatch> r) => _metrics.AddAsync(r);
