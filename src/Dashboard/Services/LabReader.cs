@@ -154,6 +154,22 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         return ids.Distinct().Where(id => rows.ContainsKey(sources[id])).ToDictionary(id => id, id => rows[sources[id]]);
     }
 
+    /// <summary>The checkpoint store key of an example image, or null when no such row.</summary>
+    public async Task<string?> ArtifactKeyAsync(long id, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Artifacts.Where(a => a.Id == id).Select(a => a.Key).SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>A checkpoint's store key and what its download is named after, or null when no such row.</summary>
+    public async Task<CheckpointFile?> CheckpointFileAsync(long id, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Checkpoints.Where(c => c.Id == id)
+            .Select(c => new CheckpointFile(c.Key, db.Trials.Where(t => t.Id == c.TrialId).Select(t => t.Key).FirstOrDefault(), c.Attempt, c.Epoch))
+            .SingleOrDefaultAsync(ct);
+    }
+
     /// <summary>Parses a stored trial config; null when it is not a valid <see cref="TrialConfig"/>.</summary>
     public static TrialConfig? ConfigOf(string configJson)
     {
