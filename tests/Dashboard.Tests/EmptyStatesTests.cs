@@ -1,7 +1,6 @@
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Services;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Tests;
 
@@ -15,9 +14,9 @@ public sealed class EmptyStatesTests
         Training = new TrainingSettings { LogEverySteps = 25 },
     }, Contracts.Api.WireJson.Options);
 
-    static TrialEntity Trial(string method, TrialState state, string[]? tables = null, bool paused = false, bool diverged = false) => new()
+    static TrialFacts Trial(string method, TrialState state, string[]? tables = null, bool paused = false, bool diverged = false) => new()
     {
-        Key = $"{method}-{Guid.NewGuid():N}", Identity = "x", Method = method, Dataset = "NAMIC", ConfigJson = Config,
+        Id = Guid.NewGuid(), Key = $"{method}-{Guid.NewGuid():N}", Method = method, Dataset = "NAMIC", ConfigJson = Config,
         State = state, Paused = paused, Diverged = diverged, Tables = tables ?? ["1"],
     };
 
@@ -48,7 +47,7 @@ public sealed class EmptyStatesTests
     [Fact]
     public void A_table_without_measured_cells_says_which_trials_fill_it_and_when()
     {
-        TrialEntity[] trials = [Trial("dggrn", TrialState.Running, ["1"]), Trial("resnet", TrialState.Pending, ["1", "2"])];
+        TrialFacts[] trials = [Trial("dggrn", TrialState.Running, ["1"]), Trial("resnet", TrialState.Pending, ["1", "2"])];
         Assert.Equal("Table 1 fills in as its 2 trials finish: the first measured values appear when one succeeds (1 running, 1 waiting).",
             EmptyStates.Table(1, trials));
         Assert.Equal("Table 3 has no measured values: no trial of this grid feeds it (a grid block with tables: [\"3\"] does).",

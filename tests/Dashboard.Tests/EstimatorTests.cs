@@ -1,7 +1,6 @@
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Services;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Tests;
 
@@ -11,9 +10,9 @@ public sealed class EstimatorTests
     [Fact]
     public void Parallel_axes_keep_varying_hyper_parameters_and_code_categories()
     {
-        TrialEntity T(string method, int filters, double lr) => new()
+        TrialFacts T(string method, int filters, double lr) => new()
         {
-            Id = Guid.NewGuid(), Key = $"{method}{filters}", Identity = "x", Method = method, Dataset = "NAMIC", Blocks = 8, Filters = filters, Scale = 2,
+            Id = Guid.NewGuid(), Key = $"{method}{filters}", Method = method, Dataset = "NAMIC", Blocks = 8, Filters = filters, Scale = 2,
             ConfigJson = $$$"""{"method":"{{{method}}}","filters":{{{filters}}},"dataset":{"name":"NAMIC","train":[],"test":[]},"training":{"learningRate":{{{lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}}}""",
         };
         var trials = new[] { T("resnet", 64, 1e-4), T("dggrn", 32, 1e-4), T("dggrn", 128, 1e-3), T("dggrn", 64, 1e-4) };

@@ -3,6 +3,7 @@ using Bunit;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Components.Shared;
 using Dggrn.Dashboard.Services;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Tests;
 
@@ -11,12 +12,16 @@ public sealed class SeedGroupsTests : ComponentTestBase
 {
     internal static TrialFacts Trial(string method, int blocks, int seed, TrialState state, double? psnr = null, bool diverged = false,
         double learningRate = 1e-4, string? environment = null) =>
-        new(Guid.NewGuid(), $"{method}-n{blocks}-k64-x2-NAMIC-s{seed}", method, "NAMIC", blocks, 64, 2, seed,
-            new JsonObject { ["seed"] = seed, ["method"] = method, ["blocks"] = blocks,
+        new()
+        {
+            Id = Guid.NewGuid(), Key = $"{method}-n{blocks}-k64-x2-NAMIC-s{seed}", Method = method, Dataset = "NAMIC", Blocks = blocks, Filters = 64,
+            Scale = 2, Seed = seed,
+            ConfigJson = new JsonObject { ["seed"] = seed, ["method"] = method, ["blocks"] = blocks,
                 ["training"] = new JsonObject { ["learningRate"] = learningRate, ["epochs"] = 65 } }.ToJsonString(),
-            state, diverged, psnr is null ? 0 : 65, psnr is null ? null : 3600, 1000,
-            psnr is { } p ? new EvalResult { Method = method, Scale = 2, Overall = new AxisResult { Slices = 3, Psnr = p, Ssim = 0.9 } } : null,
-            environment);
+            State = state, Diverged = diverged, Epoch = psnr is null ? 0 : 65, Seconds = psnr is null ? null : 3600, Parameters = 1000,
+            Result = psnr is { } p ? new EvalResult { Method = method, Scale = 2, Overall = new AxisResult { Slices = 3, Psnr = p, Ssim = 0.9 } } : null,
+            EnvironmentJson = environment,
+        };
 
     [Fact]
     public void The_key_ignores_the_seed_and_the_order_of_keys()

@@ -1,18 +1,17 @@
 using Bunit;
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Components.Shared;
 using Dggrn.Dashboard.Services;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Tests;
 
 /// <summary>The grid matrix: axes from what varies, seeds sharing a cell, state colours and best PSNR.</summary>
 public sealed class TrialMatrixTests : ComponentTestBase
 {
-    static TrialEntity T(string method, string dataset, int seed, TrialState state, double? psnr, int filters = 64) => new()
+    static TrialFacts T(string method, string dataset, int seed, TrialState state, double? psnr, int filters = 64) => new()
     {
-        Id = Guid.NewGuid(), Key = $"{method}-{dataset}-k{filters}-s{seed}", Identity = "x", Method = method, Dataset = dataset, Blocks = 8,
+        Id = Guid.NewGuid(), Key = $"{method}-{dataset}-k{filters}-s{seed}", Method = method, Dataset = dataset, Blocks = 8,
         Filters = filters, Scale = 2, Seed = seed, ConfigJson = "{}", State = state, BestPsnr = psnr,
     };
 

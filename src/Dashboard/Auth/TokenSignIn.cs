@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dggrn.Dashboard.Auth;

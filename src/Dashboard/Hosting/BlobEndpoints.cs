@@ -1,8 +1,6 @@
 using Dggrn.Checkpoints;
 using Dggrn.Contracts.Content;
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
-using Microsoft.EntityFrameworkCore;
+using Dggrn.Dashboard.Services;
 
 namespace Dggrn.Dashboard.Hosting;
 
@@ -22,10 +20,9 @@ public static class BlobEndpoints
         return app;
     }
 
-    static async Task<IResult> GetArtifactAsync(long id, IDbContextFactory<LabDbContext> dbs, ICheckpointStore store, HttpContext ctx)
+    static async Task<IResult> GetArtifactAsync(long id, LabReader lab, ICheckpointStore store, HttpContext ctx)
     {
-        await using var db = await dbs.CreateDbContextAsync(ctx.RequestAborted);
-        var key = await db.Artifacts.Where(a => a.Id == id).Select(a => a.Key).SingleOrDefaultAsync(ctx.RequestAborted);
+        var key = await lab.ArtifactKeyAsync(id, ctx.RequestAborted);
         if (key is null) return Results.NotFound($"no artifact {id}");
         var bytes = await store.GetAsync(key, ctx.RequestAborted);
         if (bytes is null) return Results.NotFound($"artifact {id} is recorded but '{key}' is missing from {store.Describe}");
@@ -34,12 +31,9 @@ public static class BlobEndpoints
         return Results.Bytes(bytes, "image/png");
     }
 
-    static async Task<IResult> GetCheckpointAsync(long id, IDbContextFactory<LabDbContext> dbs, ICheckpointStore store, HttpContext ctx)
+    static async Task<IResult> GetCheckpointAsync(long id, LabReader lab, ICheckpointStore store, HttpContext ctx)
     {
-        await using var db = await dbs.CreateDbContextAsync(ctx.RequestAborted);
-        var row = await db.Checkpoints.Where(c => c.Id == id)
-            .Select(c => new { c.Key, c.Epoch, c.Attempt, TrialKey = db.Trials.Where(t => t.Id == c.TrialId).Select(t => t.Key).FirstOrDefault() })
-            .SingleOrDefaultAsync(ctx.RequestAborted);
+        var row = await lab.CheckpointFileAsync(id, ctx.RequestAborted);
         if (row is null) return Results.NotFound($"no checkpoint {id}");
         var bytes = await store.GetAsync(row.Key, ctx.RequestAborted);
         if (bytes is null) return Results.NotFound($"checkpoint {id} is recorded but '{row.Key}' is missing from {store.Describe}");

@@ -1,7 +1,6 @@
 using Dggrn.Checkpoints;
 using Dggrn.Contracts.Content;
 using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Dashboard.Auth;
 using Dggrn.Dashboard.Services;
 using Microsoft.AspNetCore.Authentication.Cookies;

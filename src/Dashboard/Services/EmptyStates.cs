@@ -1,8 +1,7 @@
 using System.Globalization;
 using Dggrn.Orchestrator.Specs;
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Services;
 
@@ -36,7 +35,7 @@ public static class EmptyStates
     };
 
     /// <summary>The text of a chart of <paramref name="metric"/> over <paramref name="trials"/> while it has no point.</summary>
-    public static string Chart(string metric, IReadOnlyCollection<TrialEntity> trials)
+    public static string Chart(string metric, IReadOnlyCollection<TrialFacts> trials)
     {
         var name = MetricName(metric);
         if (trials.Count == 0) return $"No trials to draw {name} for.";
@@ -60,7 +59,7 @@ public static class EmptyStates
     }
 
     /// <summary>The text of paper table <paramref name="table"/> while none of its cells is measured.</summary>
-    public static string Table(int table, IReadOnlyCollection<TrialEntity> trials)
+    public static string Table(int table, IReadOnlyCollection<TrialFacts> trials)
     {
         var tag = table.ToString(CultureInfo.InvariantCulture);
         var feeding = trials.Where(t => t.Tables.Contains(tag)).ToList();
@@ -75,12 +74,12 @@ public static class EmptyStates
     }
 
     /// <summary>"2 running, 1 waiting, 1 failed".</summary>
-    public static string Describe(IEnumerable<TrialEntity> trials) =>
+    public static string Describe(IEnumerable<TrialFacts> trials) =>
         string.Join(", ", trials.GroupBy(Word).OrderBy(g => Array.IndexOf(Order, g.Key)).Select(g => $"{g.Count()} {g.Key}"));
 
     static readonly string[] Order = ["running", "starting", "waiting", "paused", "succeeded", "diverged", "failed", "cancelled"];
 
-    static string Word(TrialEntity t) => t.State switch
+    static string Word(TrialFacts t) => t.State switch
     {
         TrialState.Running => "running",
         TrialState.Leased => "starting",

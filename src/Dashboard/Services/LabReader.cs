@@ -1,25 +1,16 @@
-using Dggrn.Orchestrator.Queries;
-using Dggrn.Contracts.Api;
 using System.Text.Json;
+using Dggrn.Contracts.Api;
+using Dggrn.Contracts.Trials;
+using Dggrn.Dashboard.Services.ReadModels;
 using Dggrn.Orchestrator.Infrastructure;
 using Dggrn.Orchestrator.Infrastructure.Entities;
-using Dggrn.Contracts.Trials;
+using Dggrn.Orchestrator.Queries;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dggrn.Dashboard.Services;
 
-/// <summary>One row of the experiments list.</summary>
-public sealed record ExperimentRow(Guid Id, string Name, string Owner, ExperimentState State, IReadOnlyDictionary<TrialState, int> ByState,
-    int Total, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? EtaSeconds);
-
-/// <summary>An experiment with its trials as the pages show them (reused trials with their originals' results) and where
-/// each trial's data lives.</summary>
-public sealed record ExperimentView(ExperimentEntity Experiment, TrialSources Sources);
-
-/// <summary>A trial as its page shows it, and the original it was reused from (null unless reused).</summary>
-public sealed record TrialView(TrialEntity Trial, TrialEntity? Original);
-
-/// <summary>Read-only queries over the lab database (the orchestrator owns every write).</summary>
+/// <summary>Read-only queries over the lab database (the orchestrator owns every write), answered as read models
+/// (Services/ReadModels): the one place in the dashboard that reads entities.</summary>
 /// <remarks>Every per-trial read resolves a reused trial to its original's rows through <see cref="TrialSources"/>.</remarks>
 public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider clock)
 {
@@ -41,69 +32,71 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         }).ToList();
     }
 
-    /// <summary>An experiment with its trials, or null. A page that refreshes passes the <paramref name="sources"/> it got
-    /// first: an experiment's trials and their originals (succeeded, so unchanging) stay the same.</summary>
-    public async Task<ExperimentView?> GetExperimentAsync(Guid id, TrialSources? sources = null, CancellationToken ct = default)
+    /// <summary>An experiment with its trials, or null. A page that refreshes passes the view it got first as
+    /// <paramref name="previous"/>: an experiment's trials and their originals (succeeded, so unchanging) stay the same, so
+    /// where their data lives is not resolved again.</summary>
+    public async Task<ExperimentView?> GetExperimentAsync(Guid id, ExperimentView? previous = null, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var e = await db.Experiments.AsNoTracking().Include(e => e.Trials).SingleOrDefaultAsync(e => e.Id == id, ct);
         if (e is null) return null;
+        var sources = previous?.Id == id ? previous.Sources : null;
         sources ??= await TrialSources.ResolveAsync(db, e.Trials.Select(t => t.Id), ct);
-        foreach (var t in e.Trials) sources.WithOriginalData(t);
-        return new ExperimentView(e, sources);
+        return new ExperimentView(e.Id, e.Name, e.Owner, e.State, e.CreatedAt, [.. e.Trials.Select(t => Facts(t, sources))]) { Sources = sources };
     }
 
-    /// <summary>A trial with its experiment (and its original's results when it was reused), or null.</summary>
-    public async Task<TrialView?> GetTrialAsync(Guid id, CancellationToken ct = default)
+    /// <summary>A trial with its experiment's name (and its original's results when it was reused), or null.</summary>
+    public async Task<TrialFacts?> GetTrialAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var t = await db.Trials.AsNoTracking().Include(t => t.Experiment).SingleOrDefaultAsync(t => t.Id == id, ct);
         if (t is null) return null;
-        var sources = await TrialSources.ResolveAsync(db, [id], ct);
-        return new TrialView(sources.WithOriginalData(t), sources.OriginalOf(id));
+        return Facts(t, await TrialSources.ResolveAsync(db, [id], ct));
     }
 
     /// <summary>State history of a trial, oldest first; a reused trial's begins with its original's (how the result was made).</summary>
-    public async Task<IReadOnlyList<TrialTransitionEntity>> TransitionsAsync(Guid trialId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<TransitionRow>> TransitionsAsync(Guid trialId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var source = await TrialSources.SourceOfAsync(db, trialId, ct);
-        return await db.TrialTransitions.AsNoTracking().Where(t => t.TrialId == trialId || t.TrialId == source)
+        var rows = await db.TrialTransitions.AsNoTracking().Where(t => t.TrialId == trialId || t.TrialId == source)
             .OrderBy(t => t.At).ThenBy(t => t.Id).ToListAsync(ct);
+        return [.. rows.Select(Row)];
     }
 
     /// <summary>Live checkpoints of a trial (a reused trial's are its original's), newest first. Retired ones are left out:
     /// retention has handed their objects to the worker for deletion, so a download would find nothing.</summary>
-    public async Task<IReadOnlyList<CheckpointEntity>> CheckpointsAsync(Guid trialId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<CheckpointRow>> CheckpointsAsync(Guid trialId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var source = await TrialSources.SourceOfAsync(db, trialId, ct);
         return await db.Checkpoints.AsNoTracking().Where(c => c.TrialId == source && c.RetiredAt == null)
-            .OrderByDescending(c => c.Epoch).ThenByDescending(c => c.Step).ToListAsync(ct);
+            .OrderByDescending(c => c.Epoch).ThenByDescending(c => c.Step)
+            .Select(c => new CheckpointRow(c.Id, c.Epoch, c.Attempt, c.Step, c.TestPsnr, c.SizeBytes, c.Sha256)).ToListAsync(ct);
     }
 
     /// <summary>Example images and feature maps of a trial (a reused trial's are its original's).</summary>
-    public async Task<IReadOnlyList<ArtifactEntity>> ArtifactsAsync(Guid trialId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ArtifactRow>> ArtifactsAsync(Guid trialId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var source = await TrialSources.SourceOfAsync(db, trialId, ct);
         return await db.Artifacts.AsNoTracking().Where(a => a.TrialId == source).OrderBy(a => a.Epoch).ThenBy(a => a.Axis).ThenBy(a => a.Slice)
-            .ToListAsync(ct);
+            .Select(a => new ArtifactRow(a.Id, a.Epoch, a.Kind, a.Axis, a.Slice)).ToListAsync(ct);
     }
 
     /// <summary>The last <paramref name="lines"/> log lines of a trial (a reused trial's are its original's), oldest first.</summary>
-    public async Task<IReadOnlyList<TrialLogEntity>> LogTailAsync(Guid trialId, int lines, CancellationToken ct = default)
+    public async Task<IReadOnlyList<LogLine>> LogTailAsync(Guid trialId, int lines, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var source = await TrialSources.SourceOfAsync(db, trialId, ct);
-        var tail = await db.TrialLogs.AsNoTracking().Where(l => l.TrialId == source).OrderByDescending(l => l.Id).Take(lines).ToListAsync(ct);
+        var tail = await db.TrialLogs.AsNoTracking().Where(l => l.TrialId == source).OrderByDescending(l => l.Id).Take(lines)
+            .Select(l => new LogLine(l.At, l.Attempt, l.Line)).ToListAsync(ct);
         tail.Reverse();
         return tail;
     }
 
     /// <summary>Every worker with the trials it holds now and its recent failures.</summary>
-    public async Task<IReadOnlyList<(WorkerEntity Worker, IReadOnlyList<TrialEntity> Current, IReadOnlyList<TrialTransitionEntity> Failures)>>
-        WorkersAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<WorkerRow>> WorkersAsync(CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Id).ToListAsync(ct);
@@ -113,12 +106,14 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         var failures = await db.TrialTransitions.AsNoTracking()
             .Where(t => t.WorkerId != null && t.At >= since && (t.ToState == TrialState.Failed || (t.FromState == TrialState.Running && t.ToState == TrialState.Pending)))
             .OrderByDescending(t => t.At).Take(500).ToListAsync(ct);
-        return workers.Select(w => (w, (IReadOnlyList<TrialEntity>)current.Where(t => t.WorkerId == w.Id).ToList(),
-            (IReadOnlyList<TrialTransitionEntity>)failures.Where(f => f.WorkerId == w.Id).Take(5).ToList())).ToList();
+        return workers.Select(w => new WorkerRow(w.Id, w.Host, w.Pid, w.Device, DevicesOf(w.DevicesJson), w.Slots, w.FreeSlots, w.State,
+            w.NumericsPassed, w.NumericsJson is { } j ? JsonSerializer.Deserialize<NumericsInfo>(j, Json) : null, w.LastHeartbeatAt,
+            [.. current.Where(t => t.WorkerId == w.Id).Select(t => new HeldTrial(t.Id, t.Key, t.Epoch))],
+            [.. failures.Where(f => f.WorkerId == w.Id).Take(5).Select(Row)])).ToList();
     }
 
     /// <summary>Trials matching a free-text filter over key, method and dataset (for Compare), newest first.</summary>
-    public async Task<IReadOnlyList<TrialEntity>> SearchTrialsAsync(string? text, int max, CancellationToken ct = default)
+    public async Task<IReadOnlyList<TrialFacts>> SearchTrialsAsync(string? text, int max, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var q = db.Trials.AsNoTracking().Include(t => t.Experiment).AsQueryable();
@@ -128,14 +123,14 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
             q = q.Where(t => EF.Functions.ILike(t.Key, like) || EF.Functions.ILike(t.Method, like) || EF.Functions.ILike(t.Dataset, like)
                              || EF.Functions.ILike(t.Experiment!.Name, like));
         }
-        return await WithOriginalDataAsync(db, await q.OrderByDescending(t => t.CreatedAt).Take(max).ToListAsync(ct), ct);
+        return await FactsAsync(db, await q.OrderByDescending(t => t.CreatedAt).Take(max).ToListAsync(ct), ct);
     }
 
-    /// <summary>Trials by id, with their experiments.</summary>
-    public async Task<IReadOnlyList<TrialEntity>> TrialsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    /// <summary>Trials by id, with their experiments' names.</summary>
+    public async Task<IReadOnlyList<TrialFacts>> TrialsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await WithOriginalDataAsync(db, await db.Trials.AsNoTracking().Include(t => t.Experiment).Where(t => ids.Contains(t.Id)).ToListAsync(ct), ct);
+        return await FactsAsync(db, await db.Trials.AsNoTracking().Include(t => t.Experiment).Where(t => ids.Contains(t.Id)).ToListAsync(ct), ct);
     }
 
     /// <summary>Distinct metric names the given trials have reported.</summary>
@@ -159,22 +154,59 @@ public sealed class LabReader(IDbContextFactory<LabDbContext> dbs, TimeProvider 
         return ids.Distinct().Where(id => rows.ContainsKey(sources[id])).ToDictionary(id => id, id => rows[sources[id]]);
     }
 
-    static async Task<List<TrialEntity>> WithOriginalDataAsync(LabDbContext db, List<TrialEntity> trials, CancellationToken ct)
+    /// <summary>The checkpoint store key of an example image, or null when no such row.</summary>
+    public async Task<string?> ArtifactKeyAsync(long id, CancellationToken ct = default)
     {
-        var sources = await TrialSources.ResolveAsync(db, trials.Select(t => t.Id), ct);
-        foreach (var t in trials) sources.WithOriginalData(t);
-        return trials;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Artifacts.Where(a => a.Id == id).Select(a => a.Key).SingleOrDefaultAsync(ct);
     }
 
-    /// <summary>The read model of a trial for seed groups and compare (the views that need no entity).</summary>
-    public static TrialFacts Facts(TrialEntity t) =>
-        new(t.Id, t.Key, t.Method, t.Dataset, t.Blocks, t.Filters, t.Scale, t.Seed, t.ConfigJson, t.State, t.Diverged, t.Epoch,
-            t.Seconds, t.Parameters, TrialFacts.ResultOf(t.ResultJson), t.EnvironmentJson);
+    /// <summary>A checkpoint's store key and what its download is named after, or null when no such row.</summary>
+    public async Task<CheckpointFile?> CheckpointFileAsync(long id, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Checkpoints.Where(c => c.Id == id)
+            .Select(c => new CheckpointFile(c.Key, db.Trials.Where(t => t.Id == c.TrialId).Select(t => t.Key).FirstOrDefault(), c.Attempt, c.Epoch))
+            .SingleOrDefaultAsync(ct);
+    }
 
     /// <summary>Parses a stored trial config; null when it is not a valid <see cref="TrialConfig"/>.</summary>
     public static TrialConfig? ConfigOf(string configJson)
     {
         try { return JsonSerializer.Deserialize<TrialConfig>(configJson, Json); }
         catch (JsonException) { return null; }
+    }
+
+    static async Task<IReadOnlyList<TrialFacts>> FactsAsync(LabDbContext db, List<TrialEntity> trials, CancellationToken ct)
+    {
+        var sources = await TrialSources.ResolveAsync(db, trials.Select(t => t.Id), ct);
+        return [.. trials.Select(t => Facts(t, sources))];
+    }
+
+    // A reused trial takes its original's recorded results and timings first (TrialSources), then becomes a read model.
+    static TrialFacts Facts(TrialEntity t, TrialSources sources)
+    {
+        sources.WithOriginalData(t);
+        return new TrialFacts
+        {
+            Id = t.Id, ExperimentId = t.ExperimentId, ExperimentName = t.Experiment?.Name, Key = t.Key, Identity = t.Identity,
+            Method = t.Method, Dataset = t.Dataset, Blocks = t.Blocks, Filters = t.Filters, Scale = t.Scale, Seed = t.Seed, Tables = t.Tables,
+            ConfigJson = t.ConfigJson, State = t.State, Diverged = t.Diverged, Paused = t.Paused, Attempt = t.Attempt, MaxAttempts = t.MaxAttempts,
+            WorkerId = t.WorkerId, Epoch = t.Epoch, Step = t.Step, ResumedFromEpoch = t.ResumedFromEpoch, BestPsnr = t.BestPsnr,
+            Result = TrialFacts.ResultOf(t.ResultJson), Parameters = t.Parameters, Seconds = t.Seconds, Error = t.Error,
+            EnvironmentJson = t.EnvironmentJson, ReusedFromTrialId = t.ReusedFromTrialId, StartedAt = t.StartedAt, FinishedAt = t.FinishedAt,
+            Original = sources.OriginalOf(t.Id) is { } o
+                ? new ReusedOriginal(o.Id, o.Key, o.ExperimentId, o.Experiment?.Name, o.FinishedAt, o.Attempt, o.ResumedFromEpoch, o.WorkerId)
+                : null,
+        };
+    }
+
+    static TransitionRow Row(TrialTransitionEntity t) => new(t.TrialId, t.At, t.FromState, t.ToState, t.Attempt, t.WorkerId, t.Reason);
+
+    // Unreadable or absent: none, and the page shows the device kind instead.
+    static IReadOnlyList<DeviceInfo> DevicesOf(string json)
+    {
+        try { return JsonSerializer.Deserialize<DeviceInfo[]>(json, Json) ?? []; }
+        catch (JsonException) { return []; }
     }
 }

@@ -1,5 +1,4 @@
 using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,4 @@
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Services;
 
@@ -13,7 +12,7 @@ public static class ParallelAxes
     /// Axes for the hyper-parameters that vary among <paramref name="trials"/> (constant ones say nothing), then
     /// "final PSNR" last. Trials without a final PSNR are left out; categorical values are coded 0, 1, ... in sorted order.
     /// </summary>
-    public static IReadOnlyList<ParallelAxis> Build(IReadOnlyList<TrialEntity> trials, IReadOnlyDictionary<Guid, double> finalPsnr)
+    public static IReadOnlyList<ParallelAxis> Build(IReadOnlyList<TrialFacts> trials, IReadOnlyDictionary<Guid, double> finalPsnr)
     {
         var kept = trials.Where(t => finalPsnr.ContainsKey(t.Id)).ToList();
         var configs = kept.Select(t => LabReader.ConfigOf(t.ConfigJson)).ToList();

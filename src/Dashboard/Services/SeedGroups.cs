@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dggrn.Contracts.Trials;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Services;
 

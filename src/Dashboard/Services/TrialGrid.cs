@@ -1,12 +1,11 @@
 using System.Globalization;
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
+using Dggrn.Dashboard.Services.ReadModels;
 
 namespace Dggrn.Dashboard.Services;
 
 /// <summary>One cell of the trial matrix: the trials (one per seed) sharing a row and a column.</summary>
-public sealed record GridCell(IReadOnlyList<TrialEntity> Trials)
+public sealed record GridCell(IReadOnlyList<TrialFacts> Trials)
 {
     /// <summary>Best PSNR over the cell's trials, or null.</summary>
     public double? BestPsnr => Trials.Max(t => t.BestPsnr);
@@ -41,13 +40,13 @@ public sealed class TrialGrid
     /// <summary>Cells[row][column]; a cell with no trials is an empty combination.</summary>
     public required GridCell[][] Cells { get; init; }
 
-    static readonly (string Name, Func<TrialEntity, string> Value, Func<TrialEntity, IComparable> Order)[] RowCandidates =
+    static readonly (string Name, Func<TrialFacts, string> Value, Func<TrialFacts, IComparable> Order)[] RowCandidates =
     [
         ("dataset", t => t.Dataset, t => t.Dataset),
         ("scale", t => "×" + t.Scale.ToString(CultureInfo.InvariantCulture), t => t.Scale),
     ];
 
-    static readonly (string Name, Func<TrialEntity, string> Value, Func<TrialEntity, IComparable> Order)[] ColumnCandidates =
+    static readonly (string Name, Func<TrialFacts, string> Value, Func<TrialFacts, IComparable> Order)[] ColumnCandidates =
     [
         ("method", t => t.Method, t => t.Method),
         ("blocks", t => "N=" + t.Blocks.ToString(CultureInfo.InvariantCulture), t => t.Blocks),
@@ -55,7 +54,7 @@ public sealed class TrialGrid
     ];
 
     /// <summary>Lays out <paramref name="trials"/>; an axis that has one value across the experiment is left out.</summary>
-    public static TrialGrid Build(IReadOnlyCollection<TrialEntity> trials)
+    public static TrialGrid Build(IReadOnlyCollection<TrialFacts> trials)
     {
         var rowAxes = RowCandidates.Where(a => trials.Select(a.Value).Distinct().Count() > 1).ToArray();
         var colAxes = ColumnCandidates.Where(a => trials.Select(a.Value).Distinct().Count() > 1).ToArray();
@@ -63,12 +62,12 @@ public sealed class TrialGrid
         if (rowAxes.Length == 0) rowAxes = [RowCandidates[0]];
         if (colAxes.Length == 0) colAxes = [ColumnCandidates[0]];
 
-        string Key(TrialEntity t, IEnumerable<(string, Func<TrialEntity, string> V, Func<TrialEntity, IComparable>)> axes) =>
+        string Key(TrialFacts t, IEnumerable<(string, Func<TrialFacts, string> V, Func<TrialFacts, IComparable>)> axes) =>
             string.Join("\u001f", axes.Select(a => a.V(t)));
 
-        List<string[]> Labels(IReadOnlyList<(string Name, Func<TrialEntity, string> Value, Func<TrialEntity, IComparable> Order)> axes)
+        List<string[]> Labels(IReadOnlyList<(string Name, Func<TrialFacts, string> Value, Func<TrialFacts, IComparable> Order)> axes)
         {
-            IOrderedEnumerable<TrialEntity>? ordered = null;
+            IOrderedEnumerable<TrialFacts>? ordered = null;
             foreach (var a in axes) ordered = ordered is null ? trials.OrderBy(a.Order) : ordered.ThenBy(a.Order);
             return ordered!.Select(t => axes.Select(a => a.Value(t)).ToArray())
                 .DistinctBy(l => string.Join("\u001f", l)).ToList();
@@ -78,7 +77,7 @@ public sealed class TrialGrid
         var cols = Labels(colAxes);
         var rowIndex = rows.Select((l, i) => (string.Join("\u001f", l), i)).ToDictionary(p => p.Item1, p => p.i);
         var colIndex = cols.Select((l, i) => (string.Join("\u001f", l), i)).ToDictionary(p => p.Item1, p => p.i);
-        var buckets = rows.Select(_ => cols.Select(_ => new List<TrialEntity>()).ToArray()).ToArray();
+        var buckets = rows.Select(_ => cols.Select(_ => new List<TrialFacts>()).ToArray()).ToArray();
         foreach (var t in trials.OrderBy(t => t.Seed)) buckets[rowIndex[Key(t, rowAxes)]][colIndex[Key(t, colAxes)]].Add(t);
 
         return new TrialGrid

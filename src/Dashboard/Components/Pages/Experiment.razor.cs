@@ -1,9 +1,8 @@
 using Dggrn.Contracts.Api;
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Components.Shared;
 using Dggrn.Dashboard.Services;
+using Dggrn.Dashboard.Services.ReadModels;
 using Microsoft.AspNetCore.Components;
 
 namespace Dggrn.Dashboard.Components.Pages;
@@ -24,8 +23,7 @@ public sealed partial class Experiment : IAsyncDisposable
     /// <summary>Experiment id from the route.</summary>
     [Parameter] public Guid Id { get; set; }
 
-    ExperimentEntity? _experiment;
-    TrialSources? _sources;
+    ExperimentView? _experiment;
     TrialGrid? _grid;
     bool _loaded, _logY, _linearStepLoss, _grouped;
     string _band = "minmax";
@@ -47,7 +45,7 @@ public sealed partial class Experiment : IAsyncDisposable
         _experiment!.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());
 
     // The panel's trials as of the latest refresh (their states move; the set does not).
-    IReadOnlyCollection<TrialEntity> Current(IReadOnlyList<Guid> ids) => [.. _experiment!.Trials.Where(t => ids.Contains(t.Id))];
+    IReadOnlyCollection<TrialFacts> Current(IReadOnlyList<Guid> ids) => [.. _experiment!.Trials.Where(t => ids.Contains(t.Id))];
 
     protected override async Task OnInitializedAsync()
     {
@@ -57,13 +55,12 @@ public sealed partial class Experiment : IAsyncDisposable
 
     async Task LoadAsync()
     {
-        var view = await Lab.GetExperimentAsync(Id, _sources, _stop.Token);
-        (_experiment, _sources) = (view?.Experiment, view?.Sources);
+        _experiment = await Lab.GetExperimentAsync(Id, _experiment, _stop.Token);
         _loaded = true;
         if (_experiment is null) return;
         var trials = _experiment.Trials.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
         _grid = TrialGrid.Build(trials);
-        _groups = SeedGroups.Build(trials.Select(LabReader.Facts));
+        _groups = SeedGroups.Build(trials);
         if (_all.Count == 0)
         {
             // Curves are fixed once shown; new points stream in, and the trial set of an experiment does not change.
@@ -83,7 +80,7 @@ public sealed partial class Experiment : IAsyncDisposable
     void OnScorecard(Scorecard card) =>
         _missing = [.. card.Cells.Where(c => c.Verdict == "missing").Select(c => $"{c.Source}: {string.Join(" ", c.Labels)}").Distinct()];
 
-    static string Label(TrialEntity t, IEnumerable<TrialEntity> group)
+    static string Label(TrialFacts t, IEnumerable<TrialFacts> group)
     {
         var g = group.ToList();
         var name = t.Method == "dggrn" ? "DGGRN" : "ResNet";

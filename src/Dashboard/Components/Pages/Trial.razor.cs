@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Dggrn.Contracts.Api;
-using Dggrn.Orchestrator.Infrastructure;
-using Dggrn.Orchestrator.Infrastructure.Entities;
 using Dggrn.Contracts.Trials;
 using Dggrn.Dashboard.Components.Shared;
 using Dggrn.Dashboard.Services;
+using Dggrn.Dashboard.Services.ReadModels;
 using Microsoft.AspNetCore.Components;
 
 namespace Dggrn.Dashboard.Components.Pages;
@@ -18,13 +17,12 @@ public sealed partial class Trial : IAsyncDisposable
     /// <summary>Trial id from the route.</summary>
     [Parameter] public Guid Id { get; set; }
 
-    TrialEntity? _trial;
-    TrialEntity? _original;
+    TrialFacts? _trial;
     bool _loaded, _logLoss;
-    IReadOnlyList<TrialTransitionEntity> _transitions = [];
-    IReadOnlyList<CheckpointEntity> _checkpoints = [];
-    IReadOnlyList<ArtifactEntity> _artifacts = [];
-    IReadOnlyList<TrialLogEntity> _logs = [];
+    IReadOnlyList<TransitionRow> _transitions = [];
+    IReadOnlyList<CheckpointRow> _checkpoints = [];
+    IReadOnlyList<ArtifactRow> _artifacts = [];
+    IReadOnlyList<LogLine> _logs = [];
     readonly Dictionary<string, IReadOnlyList<SeriesSpec>> _series = [];
     readonly CancellationTokenSource _stop = new();
 
@@ -70,8 +68,7 @@ public sealed partial class Trial : IAsyncDisposable
 
     async Task LoadAsync()
     {
-        var view = await Lab.GetTrialAsync(Id, _stop.Token);
-        (_trial, _original) = (view?.Trial, view?.Original);
+        _trial = await Lab.GetTrialAsync(Id, _stop.Token);
         _loaded = true;
         if (_trial is null) return;
         _transitions = await Lab.TransitionsAsync(Id, _stop.Token);
