@@ -64,21 +64,22 @@ public sealed class TrialGrain(TrialStore store, TrialWrites writes, ControlStor
         {
             foreach (var n in ns) outcomes[n] = await ApplyOneAsync(workerId, reports[n]);
         }
-        var writeRecords = Task.WhenAll(
-            InOrder(records.Where(n => reports[n].Kind == "metrics")),
-            Task.WhenAll(records.Where(n => reports[n].Kind == "log").Select(n => InOrder([n]))));
+        var metrics = InOrder(records.Where(n => reports[n].Kind == "metrics"));
+        var logs = Task.WhenAll(records.Where(n => reports[n].Kind == "log").Select(n => InOrder([n])));
         // A start and a completion of one lease in one batch (a trial shorter than a round trip) are one write once the start is
-        // known to apply: the records go first (the completion's best PSNR reads the stored metrics).
+        // known to apply. The metrics go first (the completion's best PSNR reads them); log lines need only the lease, which a
+        // succeeded trial keeps.
         if (state is [var s] && final is [var f] && reports[s].Started is { } started && reports[f].Complete is { } complete
             && started.LeaseId == complete.LeaseId && await CheckAsync(workerId, started.LeaseId, "started") is null)
         {
-            await writeRecords;
+            await metrics;
             var written = await writes.CompleteAsync(new(workerId, Id, new Completion(complete, started)));
             After(written, l => l with { State = TrialState.Succeeded, ExpiresAt = null });
             outcomes[s] = outcomes[f] = written;
+            await logs;
             return outcomes;
         }
-        await Task.WhenAll(InOrder(state), writeRecords);
+        await Task.WhenAll(InOrder(state), metrics, logs);
         await InOrder(final);
         return outcomes;
     }
@@ -90,7 +91,9 @@ public sealed class TrialGrain(TrialStore store, TrialWrites writes, ControlStor
     async Task<Outcome> ApplyOneAsync(string worker, WorkerReport r)
     {
         if (r.Kind is not { } kind) return Outcome.NotLive($"report for trial {Id}: expected exactly one of {string.Join(", ", WorkerReport.Phases)}");
-        if (await CheckAsync(worker, r.LeaseId, kind, r.Metrics?.Attempt) is { } verdict) return verdict;
+        // Log lines of a trial whose lease this activation does not hold yet (typically its last lines, arriving after the
+        // completion deactivated it) are checked by the statement itself: reading the lease first would double the cost.
+        if (!(kind == "log" && !_known) && await CheckAsync(worker, r.LeaseId, kind, r.Metrics?.Attempt) is { } verdict) return verdict;
         Outcome written;
         switch (kind)
         {

@@ -34,7 +34,7 @@ public sealed class LeaseStore(NpgsqlDataSource data, IOptions<OrchestratorOptio
             $"state = {StateSql.Leased}, attempt = t.attempt + 1, worker_id = @w, lease_id = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => @ttl), cancel_requested = false",
             "'leased'",
             [new("ids", chosen.ToArray()), new("w", workerId), new("ttl", (double)O.LeaseTtlSeconds)], skipLocked: true, ct);
-        await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(r => r.ExperimentId), ct);
+        await TrialTransitions.RefreshExperimentsAsync(c, rows.Select(r => r.ExperimentId), ct, grantsOnly: true);
         await tx.CommitAsync(ct);
         if (rows.Count == 0) return [];
 

@@ -46,7 +46,13 @@ public static class TrialTransitions
     }
 
     /// <summary>Recomputes the state of experiments after their trials changed (paused/cancelled experiments keep theirs).</summary>
-    public static async Task RefreshExperimentsAsync(NpgsqlConnection c, IEnumerable<Guid> experimentIds, CancellationToken ct = default)
+    /// <param name="c">An open connection (in the transaction that changed the trials, if any).</param>
+    /// <param name="experimentIds">The experiments whose trials changed.</param>
+    /// <param name="ct">Cancels the statement.</param>
+    /// <param name="grantsOnly">The change was leases granted, which can only make an experiment Running: one that is Running
+    /// already is not recomputed (the common case, and the lease path is the hottest caller).</param>
+    public static async Task RefreshExperimentsAsync(NpgsqlConnection c, IEnumerable<Guid> experimentIds, CancellationToken ct = default,
+        bool grantsOnly = false)
     {
         var ids = experimentIds.Distinct().ToArray();
         if (ids.Length == 0) return;
@@ -61,7 +67,7 @@ public static class TrialTransitions
                      WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = {StateSql.Failed}) THEN {StateSql.Failed}
                      WHEN EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = e.id AND t.state = {StateSql.Cancelled}) THEN {StateSql.Cancelled}
                      ELSE {StateSql.Succeeded} END AS next
-              FROM experiments e WHERE e.id = ANY(@ids) AND e.state NOT IN ({StateSql.Paused},{StateSql.Cancelled}))
+              FROM experiments e WHERE e.id = ANY(@ids) AND e.state NOT IN ({StateSql.Paused},{StateSql.Cancelled}){(grantsOnly ? $" AND e.state <> {StateSql.Running}" : "")})
             UPDATE experiments e SET state = s.next,
               started_at = CASE WHEN s.next <> {StateSql.Pending} THEN coalesce(e.started_at, now()) ELSE e.started_at END,
               finished_at = CASE WHEN s.next IN {StateSql.Terminal} THEN coalesce(e.finished_at, now()) ELSE NULL END

@@ -104,16 +104,20 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
     bool HasSendableLocked()
     {
         if (_lease is not null) return true;
-        HashSet<Guid>? followed = null;
-        return _queue.Any(p => !_busy.Contains(p.Report.TrialId) && !LingersLocked(p, ref followed));
+        Dictionary<Guid, Pending>? last = null;
+        return _queue.Any(p => !_busy.Contains(p.Report.TrialId) && !LingersLocked(p, ref last));
     }
 
-    /// <summary>Whether <paramref name="p"/> is a start still waiting for its trial's next report (none queued yet).</summary>
-    bool LingersLocked(Pending p, ref HashSet<Guid>? followed)
+    /// <summary>Whether <paramref name="p"/> is a start still waiting for its trial's next report (none queued after it yet).</summary>
+    bool LingersLocked(Pending p, ref Dictionary<Guid, Pending>? last)
     {
         if (p.Report.Started is null || Stopwatch.GetElapsedTime(p.Queued) >= StartLinger) return false;
-        followed ??= [.. _queue.Where(q => q.Report.Started is null).Select(q => q.Report.TrialId)];
-        return !followed.Contains(p.Report.TrialId);
+        if (last is null)
+        {
+            last = [];
+            foreach (var q in _queue) last[q.Report.TrialId] = q;
+        }
+        return ReferenceEquals(last[p.Report.TrialId], p);
     }
 
     /// <summary>Takes the next batch: queued reports of trials with nothing in flight, in queue order; a trial with a report
@@ -122,12 +126,12 @@ public sealed class ReportOutbox(OrchestratorClient client, Action<string> log) 
     {
         var batch = new List<Pending>();
         var held = new HashSet<Guid>(_busy);
-        HashSet<Guid>? followed = null;
+        Dictionary<Guid, Pending>? last = null;
         foreach (var p in _queue)
         {
             var trial = p.Report.TrialId;
             if (held.Contains(trial)) continue;
-            if (LingersLocked(p, ref followed)) { held.Add(trial); continue; }
+            if (LingersLocked(p, ref last)) { held.Add(trial); continue; }
             if (batch.Count == WorkerBatchLimit) { held.Add(trial); continue; }
             batch.Add(p);
         }
