@@ -14,7 +14,7 @@ public static class BenchApp
         dggrn bench train [--model dggrn] [--blocks 8] [--filters 64] [--scale 2] [--batch 64] [--steps 20] [--warmup 3] [--rounds 2] [--threads T] [--lr 1e-4] [--path channels-last|blocked|reference] [--train SRC...] [--json]
         dggrn bench checkpoint [--model dggrn] [--blocks 12] [--filters 64] [--scale 2] [--rounds 9] [--json]
         dggrn bench classical --method nmu|lrtv [--scales 2,3,4] [--source SRC] [--axis 2] [--slices 4] [--param NAME=VALUE ...] [--json]
-        dggrn bench orchestrator --pg CONNSTR [--trials 1000] [--slots 16] [--slots-per-worker 16] [--rounds 3] [--ingest-rows 200000] [--ttl 10] [--latency-samples 100]
+        dggrn bench orchestrator --pg CONNSTR [--trials 1000] [--slots 16] [--slots-per-worker 16] [--rounds 3] [--ingest-rows 200000] [--ttl 10] [--latency-samples 100] [--only worker|requests|ingest]
         dggrn bench store-upload [--size-mib 64] [--repeat 5] [--curl]     (the store from CheckpointStore__* settings)
         dggrn bench dashboard --pg CONNSTR [--trials 34] [--points 100000] [--epochs 65] [--loads 6] [--zooms 10] [--chromium PATH]
         """;

@@ -17,7 +17,7 @@ namespace Dggrn.Benchmarks.Orchestrator;
 /// instances, every report and lease through the outbox's batches, <see cref="WorkerPathLifecycles"/>) and, for comparison,
 /// the path dggrn-worker took before (one request per report: lease, started, metrics, complete).
 /// Options: --pg CONNSTR (or ConnectionStrings__Lab / DGGRN_BENCH_PG), --trials N (1000), --slots N (16), --slots-per-worker N (16),
-/// --rounds N (3), --ingest-rows N (200000), --ttl SECONDS (10), --latency-samples N (100).
+/// --rounds N (3), --ingest-rows N (200000), --ttl SECONDS (10), --latency-samples N (100), --only worker|requests|ingest.
 /// </remarks>
 public static class OrchestratorBenchmark
 {
@@ -34,7 +34,7 @@ public static class OrchestratorBenchmark
         }
         int trials = Int("--trials", 1000), slots = Int("--slots", 16), perWorker = Int("--slots-per-worker", 16), rounds = Int("--rounds", 3),
             rows = Int("--ingest-rows", 200_000), ttl = Int("--ttl", 10), samples = Int("--latency-samples", 100);
-        var only = Opt("--only"); // "worker" or "requests": one lifecycle path and nothing else (profiling)
+        var only = Opt("--only"); // "worker" or "requests": one lifecycle path and nothing else (profiling); "ingest": see IngestRoundsAsync
 
         var dbName = $"bench_{Guid.NewGuid():N}";
         await ExecAsync(pg, $"CREATE DATABASE \"{dbName}\"");
@@ -56,6 +56,7 @@ public static class OrchestratorBenchmark
             var workerToken = (await user.PostAsync<CreateTokenResponse>("/api/tokens", new CreateTokenRequest("bench-worker", "worker"))).Token;
             var results = new List<(string, string)>();
 
+            if (only == "ingest") return await IngestRoundsAsync(url, user, workerToken, cs, rows, rounds);
             // JIT, pools and grain activations warm on both paths first; not reported.
             if (only != "requests") await WorkerPathLifecycles.RunAsync(url, user, workerToken, cs, 64, slots, perWorker, "bench-warmup-worker");
             if (only != "worker") await PerRequestLifecyclesAsync(url, user, workerToken, cs, 64, slots, perWorker, "bench-warmup-requests");
@@ -222,11 +223,35 @@ public static class OrchestratorBenchmark
 
     static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
-    static async Task<double> IngestAsync(Uri url, BenchClient user, string token, int rows)
+    /// <summary>Metric ingest alone, <paramref name="rounds"/> times, alternating with the rollup triggers (the product) and
+    /// without them (disabled in the benchmark's database for that round only: what the rollups cost, not a product figure).</summary>
+    static async Task<int> IngestRoundsAsync(Uri url, BenchClient user, string token, string cs, int rows, int rounds)
+    {
+        await IngestAsync(url, user, token, rows / 4, seedBase: 400000); // warm-up, not reported
+        var with = new List<double>();
+        var without = new List<double>();
+        for (int round = 0; round < rounds; round++)
+        {
+            with.Add(await IngestAsync(url, user, token, rows, seedBase: 500000 + 10 * round));
+            await ExecAsync(cs, "ALTER TABLE metrics DISABLE TRIGGER USER");
+            try { without.Add(await IngestAsync(url, user, token, rows, seedBase: 600000 + 10 * round)); }
+            finally { await ExecAsync(cs, "ALTER TABLE metrics ENABLE TRIGGER USER"); }
+            Console.Error.WriteLine($"round {round + 1}: with rollups {with[^1]:0} rows/s, without {without[^1]:0} rows/s");
+        }
+        Console.WriteLine("| measurement | result |\n|---|---|");
+        Console.WriteLine($"| metric ingest, {rows} points in batches of 5000, 4 concurrent trials, with the rollup triggers (the product); {rounds} rounds | " +
+                          $"{string.Join(", ", with.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} (median {Median(with):0}) rows/s |");
+        Console.WriteLine($"| same, triggers disabled (not the product: what the rollups cost), alternating rounds | " +
+                          $"{string.Join(", ", without.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} (median {Median(without):0}) rows/s |");
+        return 0;
+    }
+
+    static async Task<double> IngestAsync(Uri url, BenchClient user, string token, int rows, int seedBase = 200000)
     {
         using var w = new BenchClient(url, token);
         var id = await w.RegisterAsync(4);
-        await user.PostAsync<SubmitResponse>("/api/experiments", new SubmitRequest(Noop("bench-ingest", 4).Replace("seed: [0,1,2,3]", "seed: [200000,200001,200002,200003]"), null, Rerun: true));
+        await user.PostAsync<SubmitResponse>("/api/experiments", new SubmitRequest(Noop("bench-ingest", 4).Replace("seed: [0,1,2,3]",
+            $"seed: [{string.Join(",", Enumerable.Range(seedBase, 4))}]"), null, Rerun: true));
         var grants = new List<LeaseGrant>();
         while (grants.Count < 4) grants.AddRange(await w.LeaseAsync(id, 4 - grants.Count));
         const int batch = 5000;
