@@ -12,6 +12,5 @@ public sealed class MetricEntityTypeConfiguration : IEntityTypeConfiguration<Met
     {
         e.ToTable("metrics");
         e.HasIndex(x => new { x.TrialId, x.Name, x.Step }).IsUnique();
-        e.HasIndex(x => x.Id);
     }
 }

@@ -369,9 +369,6 @@ namespace Dggrn.Orchestrator.Infrastructure.Migrations
                     b.HasKey("Id")
                         .HasName("pk_metrics");
 
-                    b.HasIndex("Id")
-                        .HasDatabaseName("ix_metrics_id");
-
                     b.HasIndex("TrialId", "Name", "Step")
                         .IsUnique()
                         .HasDatabaseName("ix_metrics_trial_id_name_step");
