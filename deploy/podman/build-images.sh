@@ -33,12 +33,12 @@ build dotnet -f "$stage/dotnet/Containerfile" --build-arg BASE_IMAGE="$base_imag
 step "$runtime_image"
 
 # The three .NET services: published on this host, then the deploy/docker Dockerfiles with PUBLISHED pointing at it.
-publish() {   # project folder, output name
+publish() {   # project file, output name
   local log="$state_dir/publish-$2.log"
-  (cd "$repo_root" && dotnet publish "src/$1/Dggrn.$1.csproj" -c Release -nologo -v q -clp:ErrorsOnly -o "$state_dir/publish/$2") >"$log" 2>&1 \
+  (cd "$repo_root" && dotnet publish "$1" -c Release -nologo -v q -clp:ErrorsOnly -o "$state_dir/publish/$2") >"$log" 2>&1 \
     || { tail -30 "$log"; echo "build-images: dotnet publish $1 failed" >&2; exit 1; }
 }
-for svc in Orchestrator:orchestrator Dashboard:dashboard Worker:worker; do
+for svc in src/Orchestrator/Cli/Dggrn.Cli.csproj:orchestrator src/Dashboard/Dggrn.Dashboard.csproj:dashboard src/Worker/Dggrn.Worker.csproj:worker; do
   project=${svc%%:*} name=${svc##*:}
   tag="$version"; [ "$name" = worker ] && tag="$version-cpu"
   rm -rf "$state_dir/publish/$name"; publish "$project" "$name"

@@ -18,10 +18,10 @@ public sealed record CliResult(int ExitCode, string StdOut, string StdErr)
 public static class CliRun
 {
     /// <summary>The built CLI.</summary>
-    public static string Dll => Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Orchestrator"), "dggrn.dll");
+    public static string Dll => Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Cli"), "dggrn.dll");
 
     /// <summary>Build configuration the tests run against (debug|release).</summary>
-    public static string Configuration => Path.GetFileName(TestEnvironment.ProjectOutput("Dggrn.Orchestrator"));
+    public static string Configuration => Path.GetFileName(TestEnvironment.ProjectOutput("Dggrn.Cli"));
 
     /// <summary>Runs `dotnet dggrn.dll args` with the given state directory.</summary>
     public static Task<CliResult> DllAsync(string stateDir, TimeSpan timeout, params string[] args) =>

@@ -19,14 +19,25 @@ public sealed class ProjectLayoutTests
         Assert.True(references.Count == 0, $"src/Contracts/Dggrn.Contracts.csproj: expected no references, found {string.Join(", ", references)}");
     }
 
+    [Fact]
+    public void The_cli_is_a_project_of_its_own_that_references_only_contracts_and_the_orchestrator()
+    {
+        // `dggrn` (CLI and local launcher) is its own executable; the orchestrator is a library that knows nothing of it.
+        static List<string> Refs(params string[] path) => XDocument.Load(Src(path)).Descendants()
+            .Where(e => e.Name.LocalName == "ProjectReference").Select(e => Path.GetFileName(e.Attribute("Include")!.Value)).Order().ToList();
+        Assert.Equal(["Dggrn.Contracts.csproj", "Dggrn.Orchestrator.csproj"], Refs("Orchestrator", "Cli", "Dggrn.Cli.csproj"));
+        Assert.DoesNotContain("Dggrn.Cli.csproj", Refs("Orchestrator", "Dggrn.Orchestrator.csproj"));
+        Assert.Equal("Library", XDocument.Load(Src("Orchestrator", "Dggrn.Orchestrator.csproj")).Descendants().Single(e => e.Name.LocalName == "OutputType").Value);
+    }
+
     [Theory]
     [InlineData("Cli")]
-    [InlineData("Local")]
+    [InlineData("Cli/Local")]
     public void Cli_and_local_launcher_reach_the_orchestrator_over_http_and_hosting_only(string folder)
     {
         // They may start hosts (Hosting) and speak the wire API (Contracts); grains, stores, specs and entities are the silo's.
         var inner = new Regex(@"\b(?:Dggrn\.Orchestrator\.)?(Grains|Scheduling|Infrastructure|Specs|Apis|Metrics|Queries|Reports)\.[A-Z]");
-        var found = Directory.EnumerateFiles(Src("Orchestrator", folder), "*.cs", SearchOption.AllDirectories)
+        var found = Directory.EnumerateFiles(Src(["Orchestrator", .. folder.Split('/')]), "*.cs", SearchOption.AllDirectories)
             .SelectMany(f => File.ReadLines(f).Select((line, n) => (f, n, line)))
             .Where(x => inner.IsMatch(x.line))
             .Select(x => $"{Path.GetRelativePath(TestEnvironment.RepoRoot, x.f)}:{x.n + 1}: {x.line.Trim()}").ToList();

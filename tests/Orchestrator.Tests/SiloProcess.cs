@@ -24,7 +24,7 @@ public sealed class SiloProcess : IDisposable
     /// <summary>Starts a silo with AdoNet clustering over <paramref name="connectionString"/>.</summary>
     public static SiloProcess Start(string connectionString, string adminToken, Dictionary<string, string>? extra = null)
     {
-        var dll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Orchestrator"), "dggrn.dll");
+        var dll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Cli"), "dggrn.dll");
         var http = OrchestratorServer.FreePort();
         var silo = OrchestratorServer.FreePort();
         var log = Path.Combine(Path.GetTempPath(), $"dggrn-silo-{silo}.log");

@@ -74,7 +74,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
             ["CheckpointStore__Bucket"] = "cluster-" + Guid.NewGuid().ToString("N")[..12],
             ["CheckpointStore__UseSsl"] = "false",
         };
-        var orchestratorDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Orchestrator"), "dggrn.dll");
+        var orchestratorDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Cli"), "dggrn.dll");
         var workerDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Worker", ridSpecific: true), "dggrn-worker.dll");
         var dashboardDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Dashboard"), "dggrn-dashboard.dll");
 

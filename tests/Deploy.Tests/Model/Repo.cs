@@ -20,7 +20,7 @@ public static class Repo
     /// <summary>The .NET services that ship as images, by the name their image and Dockerfile folder carry.</summary>
     public static readonly IReadOnlyDictionary<string, string> ServiceProjects = new Dictionary<string, string>
     {
-        ["orchestrator"] = "src/Orchestrator/Dggrn.Orchestrator.csproj",
+        ["orchestrator"] = "src/Orchestrator/Cli/Dggrn.Cli.csproj",
         ["worker"] = "src/Worker/Dggrn.Worker.csproj",
         ["dashboard"] = "src/Dashboard/Dggrn.Dashboard.csproj",
     };

@@ -91,7 +91,7 @@ public sealed class SecretLeakTests(ITestOutputHelper output) : IAsyncLifetime
             ["CheckpointStore__UseSsl"] = "false",
         };
         var lab = _db!.ConnectionString + ";Password=" + secrets["PostgreSQL password"];
-        var orchestratorDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Orchestrator"), "dggrn.dll");
+        var orchestratorDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Cli"), "dggrn.dll");
         var workerDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Worker", ridSpecific: true), "dggrn-worker.dll");
         var dashboardDll = Path.Combine(TestEnvironment.ProjectOutput("Dggrn.Dashboard"), "dggrn-dashboard.dll");
 

@@ -2,7 +2,7 @@ namespace Dggrn.Orchestrator.Local;
 
 /// <summary>
 /// Where the sibling executables are: next to this one in the same artifacts tree
-/// (&lt;artifacts&gt;/bin/Dggrn.Orchestrator/&lt;cfg&gt;/dggrn.dll -&gt; &lt;artifacts&gt;/bin/Dggrn.Worker/&lt;cfg&gt;_linux-x64/dggrn-worker.dll).
+/// (&lt;artifacts&gt;/bin/Dggrn.Cli/&lt;cfg&gt;/dggrn.dll -&gt; &lt;artifacts&gt;/bin/Dggrn.Worker/&lt;cfg&gt;_linux-x64/dggrn-worker.dll).
 /// DGGRN_WORKER_DLL and DGGRN_DASHBOARD_DLL override.
 /// </summary>
 public static class ProductPaths

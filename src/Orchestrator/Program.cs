@@ -1,2 +1,0 @@
-// The `dggrn` command: CLI, local-mode launcher and silo host (see Cli/).
-return await Dggrn.Orchestrator.Cli.CliApp.RunAsync(args);
