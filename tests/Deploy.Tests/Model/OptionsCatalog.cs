@@ -30,7 +30,9 @@ public sealed partial class OptionsCatalog
         }
         foreach (var (service, project) in Repo.ServiceProjects)
         {
-            var dir = System.IO.Path.GetDirectoryName(System.IO.Path.Combine(repoRoot, project))!;
+            // The service's component folder (src/<Service>), which holds the executable and the libraries it hosts
+            // (the orchestrator's executable is src/Orchestrator/Cli; what it reads is configured in src/Orchestrator).
+            var dir = System.IO.Path.Combine(repoRoot, string.Join('/', project.Split('/').Take(2)));
             _serviceSources[service] = string.Join("\n", Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
                 .Where(f => !f.Contains("/obj/") && !f.Contains("/bin/")).Select(File.ReadAllText));
         }
