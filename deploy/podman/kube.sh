@@ -28,10 +28,15 @@ until_ok() {   # what, command...
   echo "kube: $what"
 }
 api_token() {   # name role: POST /api/tokens through the API Service with the admin token (header from a file)
-  local hdr; hdr=$(mktemp); printf 'Authorization: Bearer %s\n' "$DGGRN_ADMIN_TOKEN" > "$hdr"
-  curl -fsS -H @"$hdr" -H 'Content-Type: application/json' -d "{\"name\":\"$1\",\"role\":\"$2\"}" \
-    "http://127.0.0.1:$api_port/api/tokens" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
-  rm -f "$hdr"
+  local hdr token="" deadline=$(( $(date +%s) + timeout_s )); hdr=$(mktemp); printf 'Authorization: Bearer %s\n' "$DGGRN_ADMIN_TOKEN" > "$hdr"
+  # The proxy standing in for the Service counts a silo that refused connections while starting as failed for 10 s
+  # (max_fails=1 fail_timeout=10s), so a request right after start-up can find "no live upstreams" (502): ask again.
+  until token=$(curl -fsS -H @"$hdr" -H 'Content-Type: application/json' -d "{\"name\":\"$1\",\"role\":\"$2\"}" \
+                  "http://127.0.0.1:$api_port/api/tokens" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p') && [ -n "$token" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || break
+    sleep 2
+  done
+  rm -f "$hdr"; printf '%s' "$token"
 }
 two_silos() { curl -fsS -H @"$1" "http://127.0.0.1:$api_port/api/cluster" | grep -o '"status":"Active"' | wc -l | grep -qx 2; }
 
