@@ -51,7 +51,7 @@ public sealed class TrialStore(NpgsqlDataSource data)
                     RETURNING t.id, old.state AS from_state, t.state AS to_state, coalesce(t.worker_id, old.worker_id) AS worker_id,
                               t.attempt, i.resumed),
             ins AS (INSERT INTO trial_transitions (trial_id, from_state, to_state, reason, worker_id, attempt, at)
-                    SELECT id, from_state, to_state, CASE WHEN resumed IS NULL THEN 'started' ELSE 'resumed from epoch ' || resumed END,
+                    SELECT id, from_state, to_state, {StartReason("resumed")},
                            worker_id, attempt, now() FROM upd)
             SELECT id FROM upd
             """;
@@ -100,7 +100,7 @@ public sealed class TrialStore(NpgsqlDataSource data)
             ins AS (INSERT INTO trial_transitions (trial_id, from_state, to_state, reason, worker_id, attempt, at)
                     SELECT u.id, v.from_state, v.to_state, v.reason, u.worker_id, u.attempt, now()
                     FROM upd u CROSS JOIN LATERAL (VALUES
-                      (1, u.from_state, {StateSql.Running}, CASE WHEN u.resumed IS NULL THEN 'started' ELSE 'resumed from epoch ' || u.resumed END),
+                      (1, u.from_state, {StateSql.Running}, {StartReason("u.resumed")}),
                       (2, CASE WHEN u.via_running THEN {StateSql.Running} ELSE u.from_state END, u.to_state, 'completed'))
                       AS v(n, from_state, to_state, reason)
                     WHERE v.n = 2 OR u.via_running
@@ -203,6 +203,10 @@ public sealed class TrialStore(NpgsqlDataSource data)
             outcomes[n] = applied.Contains(n + 1) ? Outcome.Ok : await ExplainAsync(c, items[n].Trial, items[n].Report.LeaseId, items[n].Worker, "Succeeded|Failed|Cancelled|Pending|Leased|Running", ct);
         return outcomes;
     }
+
+    /// <summary>The reason a start's transition records (SQL over the resumed-from-epoch column <paramref name="resumed"/>): the
+    /// same whether the start is written alone or with its completion.</summary>
+    static string StartReason(string resumed) => $"CASE WHEN {resumed} IS NULL THEN 'started' ELSE 'resumed from epoch ' || {resumed} END";
 
     /// <summary>The environment a start records, as JSON; null when it names none.</summary>
     static string? EnvironmentJson(TrialStartedRequest? started) => started?.Environment is { } e ? JsonSerializer.Serialize(e, Json) : null;
