@@ -23,7 +23,14 @@ public static class LayoutCheck
             + (el.id ? `#${el.id}` : '') + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).slice(0, 2).join('.') : '')
             + ` "${(el.textContent || '').trim().slice(0, 40)}"`;
           const de = document.documentElement;
-          if (de.scrollWidth > de.clientWidth + 1) problems.push(`the page scrolls sideways: ${de.scrollWidth} px wide in a ${de.clientWidth} px window`);
+          if (de.scrollWidth > de.clientWidth + 1) {
+            // Name what makes it wide (the outermost elements past the window's edge, anywhere, Plotly's layers included).
+            const wide = [];
+            for (const el of document.body.querySelectorAll('*'))
+              if (!wide.some(w => w.contains(el)) && el.getBoundingClientRect().right > de.clientWidth + 1) wide.push(el);
+            problems.push(`the page scrolls sideways: ${de.scrollWidth} px wide in a ${de.clientWidth} px window; past its edge: ` +
+              (wide.map(el => `${name(el)} (to x=${Math.round(el.getBoundingClientRect().right)})`).join(', ') || 'nothing measurable'));
+          }
           const content = document.querySelector('.mud-main-content > .mud-container').getBoundingClientRect();
           const bar = document.querySelector('.mud-appbar').getBoundingClientRect();
           if (content.top < bar.bottom - 1) problems.push(`the app bar (to y=${bar.bottom}) covers the content (from y=${content.top})`);
@@ -75,7 +82,26 @@ public static class LayoutCheck
         }
         """;
 
-    /// <summary>The layout problems of the page as it is now (none when the layout holds).</summary>
-    public static async Task<string[]> ProblemsAsync(IPage page) =>
-        await page.EvaluateAsync<string[]>(Script, new object[] { MinPlotShare, MinPlotWidth, MinPlotHeight });
+    /// <summary>How long a page may take to settle into a layout that holds (Plotly and MudBlazor lay out asynchronously).</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The layout problems of the page once it has settled: none as soon as the layout holds, else those it still has
+    /// after <see cref="Settle"/>. A chart relaid out after its data or a table filled a frame later can overflow for a
+    /// moment under load; what persists is a defect, and is reported with what causes it.
+    /// </summary>
+    public static async Task<string[]> ProblemsAsync(IPage page)
+    {
+        var args = new object[] { MinPlotShare, MinPlotWidth, MinPlotHeight };
+        try
+        {
+            await page.WaitForFunctionAsync($"args => ({Script})(args).length === 0", args,
+                new() { Timeout = (float)Settle.TotalMilliseconds, PollingInterval = 100 });
+            return [];
+        }
+        catch (TimeoutException)
+        {
+            return await page.EvaluateAsync<string[]>(Script, args);
+        }
+    }
 }
