@@ -8,9 +8,9 @@ namespace Dggrn.Dashboard.Tests;
 
 /// <summary>
 /// The rollups PostgreSQL keeps as metric rows arrive, and the curves read from them, against a brute-force computation
-/// over the same points in the test: every level's buckets, after COPY, after a resumed attempt overwrites a stretch (the
-/// ingest's upsert) and after rows are deleted; and the points served for a range equal each bucket's first, smallest,
-/// largest and last point.
+/// over the same points in the test: every level's buckets, after COPYs that end inside buckets, after a resumed attempt
+/// overwrites a stretch and fills its gaps in one statement (the ingest's upsert) and after rows are deleted; and the
+/// points served for a range equal each bucket's first, smallest, largest and last point.
 /// </summary>
 public sealed class MetricCurvesTests(DashboardFixture app) : IClassFixture<DashboardFixture>
 {
@@ -56,10 +56,15 @@ public sealed class MetricCurvesTests(DashboardFixture app) : IClassFixture<Dash
         var points = Enumerable.Range(0, 20_000).ToDictionary(s => (long)s, s => StepSeries.Loss(s));
         points[777] = 9; points[778] = 9;                      // a tie: the earliest step is the maximum's step
         points[12_345] = -3;
-        await StepSeries.CopyAsync(app.ConnectionString, trial, Name, points.Select(p => (p.Key, p.Value)));
+        // Every seventh step of 5,000-5,999 is missing at first (the upsert below fills them in). The rest arrives in COPYs
+        // of 5,003 points, so batches end inside buckets of every level and the next batch adds to buckets that exist.
+        foreach (var s in Enumerable.Range(5000, 1000).Where(s => s % 7 == 3)) points.Remove(s);
+        foreach (var chunk in points.OrderBy(p => p.Key).Chunk(5_003))
+            await StepSeries.CopyAsync(app.ConnectionString, trial, Name, chunk.Select(p => (p.Key, p.Value)));
         AssertRollups(points, await RollupsAsync(trial));
 
-        // A resumed attempt reports steps 5,000-5,999 again with other values (the ingest's upsert), among them a new maximum.
+        // A resumed attempt reports steps 5,000-5,999 again with other values (the ingest's upsert), among them a new maximum:
+        // one statement overwrites most of them and inserts the missing ones, into the same buckets.
         await using (var conn = new NpgsqlConnection(app.ConnectionString))
         {
             await conn.OpenAsync();
