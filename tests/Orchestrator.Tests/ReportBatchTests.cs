@@ -155,6 +155,39 @@ public sealed class ReportBatchTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_batch_that_fails_hands_its_new_leases_back_at_once_rather_than_at_their_ttl()
+    {
+        var (exp, w, first) = await WorkerClient.SubmitAndLeaseAsync(_s, 3, "batch-fails", lease: 1);
+        // PostgreSQL itself refuses one metric name (a trigger this test adds): applying the batch's reports fails.
+        await ExecuteAsync("""
+            CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.name = 'boom' THEN RAISE EXCEPTION 'metric name boom refused by the test'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER refuse_boom BEFORE INSERT ON metrics FOR EACH ROW EXECUTE FUNCTION refuse_boom();
+            """);
+        var r = await w.Http.PostAsJsonAsync($"/api/workers/{w.Id}/reports", new WorkerReportBatch(
+            [new WorkerReport(first[0].TrialId, Metrics: new MetricBatch(first[0].LeaseId, 1, 0, [new("boom", 1, 1, 1.0, DateTimeOffset.UtcNow)]))],
+            new LeaseRequest(2, "cpu", 0)));
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+
+        // The two trials the failed batch leased are queued again by the time its answer goes out, with the reason on
+        // record, and the next request leases them (their TTL is 10 s; nothing here waits for it).
+        var others = (await TestSpecs.DetailAsync(_s.Admin, exp.Id)).Trials.Where(t => t.Id != first[0].TrialId).Select(t => t.Id).ToArray();
+        Assert.Equal(2L, await ScalarAsync("SELECT count(*) FROM trials WHERE id = ANY(@ids) AND state = 'Pending'", others));
+        Assert.Equal(2L, await ScalarAsync(
+            "SELECT count(*) FROM trial_transitions WHERE trial_id = ANY(@ids) AND reason LIKE 'released: the batch that granted it failed%'", others));
+        var again = await w.LeaseAsync(2);
+        Assert.Equal(others.Order(), again.Select(g => g.TrialId).Order());
+    }
+
+    async Task ExecuteAsync(string sql)
+    {
+        await using var c = new NpgsqlConnection(_s.Database.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     async Task<List<(long, double)>> LossesAsync(Guid trial)
     {
         await using var c = new NpgsqlConnection(_s.Database.ConnectionString);

@@ -32,8 +32,39 @@ public static class WorkerBatchApi
         // free, and the trials it may be granted are Pending ones, which no report in the batch is about. A round trip's time
         // is then the slower of the two rather than their sum.
         var leasing = batch.Lease is { } lease ? grains.GetGrain<IWorkerGrain>(id).LeaseAsync(lease) : Task.FromResult<LeaseGrant[]>(null!);
-        var applied = await ApplyAsync(grains, id, batch.Reports);
+        ReportOutcome[] applied;
+        try
+        {
+            applied = await ApplyAsync(grains, id, batch.Reports);
+        }
+        catch when (batch.Lease is not null)
+        {
+            await HandBackAsync(grains, id, leasing);
+            throw;
+        }
         return Results.Ok(new WorkerReportBatchResponse(applied, batch.Lease is null ? null : await leasing));
+    }
+
+    // The batch failed (its answer is an error), so its grants would never reach the worker and their trials would wait for
+    // the leases to lapse (the TTL) before anyone could run them: they go back to the queue now, as a worker's release
+    // would. Best effort: a grant that cannot be handed back (the database is gone) still lapses.
+    static async Task HandBackAsync(IGrainFactory grains, string workerId, Task<LeaseGrant[]> leasing)
+    {
+        LeaseGrant[] granted;
+        try { granted = await leasing; }
+        catch { return; }
+        await Task.WhenAll(granted.Select(async g =>
+        {
+            try
+            {
+                await grains.GetGrain<ITrialGrain>(g.TrialId).ApplyAsync(workerId,
+                    [new WorkerReport(g.TrialId, Release: new TrialReleaseRequest(g.LeaseId, "the batch that granted it failed before its answer reached the worker"))]);
+            }
+            catch
+            {
+                // It lapses at its TTL instead.
+            }
+        }));
     }
 
     /// <summary>Each trial's grain takes that trial's reports (in phase order); the trials proceed concurrently, and the grains'
