@@ -26,6 +26,8 @@ namespace Dggrn.Orchestrator.Infrastructure.Migrations
             // buckets that already existed (the one a series' last batch ended in, and its ancestors; or buckets an overwrite
             // of the same statement recomputed first, as ON CONFLICT DO UPDATE fires the UPDATE trigger before this one) are
             // recomputed from their source as before, so the result stays exact whatever the order (docs/benchmarks.md, ingest).
+            // dggrn_metrics_rollup_trigger (migration MetricRollups) now serves UPDATE and DELETE only; its INSERT branch is
+            // unused from here on and stays so that Down puts back exactly the trigger that was.
             migrationBuilder.Sql($$"""
                 CREATE FUNCTION dggrn_metrics_rollup_insert_trigger() RETURNS trigger LANGUAGE plpgsql AS $fn$
                 DECLARE
